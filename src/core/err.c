@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT
+ * Error context: see err.h. */
+#include "core/err.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void pko_err_clear(pko_err *err)
+{
+    if (!err)
+        return;
+    err->code = PKO_OK;
+    err->sqlite_rc = 0;
+    err->offset = -1;
+    err->field[0] = '\0';
+    err->msg[0] = '\0';
+}
+
+static pko_rc err_vset(pko_err *err, pko_rc rc, const char *field, const char *fmt, va_list ap)
+{
+    if (!err || err->code != PKO_OK)
+        return rc;
+    err->code = rc;
+    if (field)
+        snprintf(err->field, sizeof(err->field), "%s", field);
+    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    return rc;
+}
+
+pko_rc pko_err_set(pko_err *err, pko_rc rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    err_vset(err, rc, NULL, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+pko_rc pko_err_field(pko_err *err, pko_rc rc, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    err_vset(err, rc, field, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+const char *pko_rc_name(pko_rc rc)
+{
+    static const char *const names[PKO_RC_COUNT] = {
+        [PKO_OK] = "ok",
+        [PKO_EINVAL] = "invalid",
+        [PKO_EJSON] = "malformed_json",
+        [PKO_ENOTFOUND] = "not_found",
+        [PKO_EMETHOD] = "method_not_allowed",
+        [PKO_EAUTH] = "unauthenticated",
+        [PKO_EFORBIDDEN] = "forbidden",
+        [PKO_ECSRF] = "csrf_token_invalid",
+        [PKO_ECONFLICT] = "conflict",
+        [PKO_ETOOBIG] = "too_large",
+        [PKO_ETHROTTLE] = "too_many_attempts",
+        [PKO_EBUSY] = "unavailable",
+        [PKO_EFULL] = "storage_full",
+        [PKO_ESTORE] = "storage_error",
+        [PKO_EIO] = "io_error",
+        [PKO_ENOMEM] = "out_of_memory",
+        [PKO_EINTERNAL] = "internal",
+    };
+    if ((unsigned)rc >= PKO_RC_COUNT || !names[rc])
+        return "internal";
+    return names[rc];
+}

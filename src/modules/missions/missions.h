@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * Missions: the peace operations PKO serves (MINUSCA, MONUSCO, ...). Every
+ * mission-scoped record in other modules points at a mission, and roles are
+ * granted per mission acronym. This is the first module and the example of
+ * how one plugs in: a pko_module with migrations, one entity, permissions
+ * and routes; see docs/architecture.md.
+ */
+#ifndef PKO_MODULES_MISSIONS_H
+#define PKO_MODULES_MISSIONS_H
+
+#include <jansson.h>
+
+#include "http/http.h"
+
+extern const pko_module pko_module_missions;
+extern const pko_entity pko_entity_mission;
+
+/* Validate a mission's fields for create ('creating' = 1) or update; fills
+ * err->field on the first problem. Exposed for the unit tests and the fuzz
+ * target of request bodies. */
+PKO_MUST_USE pko_rc missions_validate(json_t *fields, int creating, pko_err *err);
+
+#endif

@@ -1,0 +1,433 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * The change log and the hash-chained audit trail.
+ *
+ * Every write appends one change record and one audit entry in the same
+ * transaction. The audit entry stores a BLAKE2b digest of the change record
+ * and its own hash over (previous hash, its fields), so that editing,
+ * deleting or reordering any audit entry or change record breaks the chain
+ * that pko_db_audit_verify() recomputes. Deleting the newest entries cannot
+ * be seen from inside one database; `pko check` prints the head hash so it
+ * can be compared with a copy kept elsewhere (replication to headquarters
+ * will carry it).
+ */
+#define _GNU_SOURCE
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "store/store_int.h"
+
+#define HASH_BYTES 32
+#define HASH_HEX (2 * HASH_BYTES + 1)
+
+static const char genesis[HASH_HEX] =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+/* ==== Canonical hashing ================================================== */
+
+/* Feed one field into the hash as (4-byte big-endian length, bytes); NULL is
+ * length 0xffffffff so that NULL and "" differ. */
+static void h_field(crypto_generichash_state *h, const char *v)
+{
+    unsigned char len[4];
+    uint32_t n = v ? (uint32_t)strlen(v) : 0xffffffffu;
+    for (int i = 0; i < 4; i++)
+        len[i] = (unsigned char)(n >> (24 - 8 * i));
+    crypto_generichash_update(h, len, 4);
+    if (v)
+        crypto_generichash_update(h, (const unsigned char *)v, strlen(v));
+}
+
+static void h_int(crypto_generichash_state *h, int64_t v, bool is_null)
+{
+    char num[24];
+    snprintf(num, sizeof(num), "%lld", (long long)v);
+    h_field(h, is_null ? NULL : num);
+}
+
+static void h_final(crypto_generichash_state *h, char out[HASH_HEX])
+{
+    unsigned char d[HASH_BYTES];
+    crypto_generichash_final(h, d, sizeof(d));
+    sodium_bin2hex(out, HASH_HEX, d, sizeof(d));
+}
+
+/* The digest of one change record. */
+static void change_digest(int64_t seq, int64_t hlc, const char *node, const char *entity,
+                          const char *entity_id, const char *op, const char *fields,
+                          const char *author, int local_only, const char *origin,
+                          char out[HASH_HEX])
+{
+    crypto_generichash_state h;
+    crypto_generichash_init(&h, NULL, 0, HASH_BYTES);
+    h_field(&h, "pko-change-v1");
+    h_int(&h, seq, false);
+    h_int(&h, hlc, false);
+    h_field(&h, node);
+    h_field(&h, entity);
+    h_field(&h, entity_id);
+    h_field(&h, op);
+    h_field(&h, fields);
+    h_field(&h, author);
+    h_int(&h, local_only, false);
+    h_field(&h, origin);
+    h_final(&h, out);
+}
+
+typedef struct audit_row {
+    int64_t seq;
+    const char *at, *actor, *source, *action, *entity, *entity_id;
+    int64_t change_seq; /* 0 = none */
+    const char *change_digest, *detail, *prev_hash;
+} audit_row;
+
+static void audit_hash(const audit_row *r, char out[HASH_HEX])
+{
+    crypto_generichash_state h;
+    crypto_generichash_init(&h, NULL, 0, HASH_BYTES);
+    h_field(&h, "pko-audit-v1");
+    h_field(&h, r->prev_hash);
+    h_int(&h, r->seq, false);
+    h_field(&h, r->at);
+    h_field(&h, r->actor);
+    h_field(&h, r->source);
+    h_field(&h, r->action);
+    h_field(&h, r->entity);
+    h_field(&h, r->entity_id);
+    h_int(&h, r->change_seq, r->change_seq == 0);
+    h_field(&h, r->change_digest);
+    h_field(&h, r->detail);
+    h_final(&h, out);
+}
+
+/* ==== Appending ========================================================== */
+
+pko_rc store_audit_append(pko_tx *tx, const char *action, const char *entity, const char *id,
+                          int64_t change_seq, const char *digest, const char *detail,
+                          pko_err *err)
+{
+    static const char q_head[] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
+    static const char q_ins[] =
+        "INSERT INTO audit(seq, at, actor, source, action, entity, entity_id, change_seq,"
+        " change_digest, detail, prev_hash, hash) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)";
+    pko_db *db = tx->db;
+    pko_stmt *s;
+    int row;
+    char prev[HASH_HEX], hash[HASH_HEX], at[32];
+    int64_t seq = 1;
+    memcpy(prev, genesis, HASH_HEX);
+    pko_rc rc = pko_db_prepare(db, q_head, &s, err);
+    if (rc)
+        return rc;
+    rc = pko_db_step(db, s, &row, err);
+    if (!rc && row) {
+        seq = sqlite3_column_int64(s, 0) + 1;
+        snprintf(prev, sizeof(prev), "%s", (const char *)sqlite3_column_text(s, 1));
+    }
+    sqlite3_reset(s);
+    if (rc)
+        return rc;
+    audit_row r = {
+        .seq = seq,
+        .at = pko_time_rfc3339(pko_now_ms(), at, sizeof(at)),
+        .actor = tx->actor && tx->actor->user_id ? tx->actor->user_id : "system",
+        .source = tx->actor && tx->actor->source ? tx->actor->source : "local",
+        .action = action,
+        .entity = entity,
+        .entity_id = id,
+        .change_seq = change_seq,
+        .change_digest = digest,
+        .detail = detail,
+        .prev_hash = prev,
+    };
+    audit_hash(&r, hash);
+    rc = pko_db_prepare(db, q_ins, &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, r.seq);
+    sqlite3_bind_text(s, 2, r.at, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, r.actor, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 4, r.source, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 5, r.action, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 6, r.entity, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 7, r.entity_id, -1, SQLITE_TRANSIENT);
+    if (change_seq)
+        sqlite3_bind_int64(s, 8, change_seq);
+    sqlite3_bind_text(s, 9, r.change_digest, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 10, r.detail, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 11, prev, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 12, hash, -1, SQLITE_TRANSIENT);
+    rc = pko_db_step(db, s, &row, err);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    if (!rc)
+        atomic_fetch_add(&db->st->audit_entries, 1);
+    return rc;
+}
+
+pko_rc store_log_change(pko_tx *tx, const pko_entity *e, const char *id, const char *op,
+                        json_t *fields, pko_err *err)
+{
+    static const char q_last[] = "SELECT coalesce(max(seq), 0) FROM changes";
+    static const char q_ins[] =
+        "INSERT INTO changes(seq, hlc, node, entity, entity_id, op, fields, author, local_only,"
+        " origin) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)";
+    pko_db *db = tx->db;
+    pko_store *st = db->st;
+    pko_stmt *s;
+    int row;
+    pko_rc rc = pko_db_prepare(db, q_last, &s, err);
+    if (rc)
+        return rc;
+    rc = pko_db_step(db, s, &row, err);
+    int64_t seq = row ? sqlite3_column_int64(s, 0) + 1 : 1;
+    sqlite3_reset(s);
+    if (rc)
+        return rc;
+    uint64_t hlc = pko_hlc_now(&st->hlc);
+    char *txt = json_dumps(fields, JSON_COMPACT | JSON_SORT_KEYS);
+    const char *author = tx->actor && tx->actor->user_id ? tx->actor->user_id : "system";
+    int local_only = (e->flags & PKO_ENTITY_LOCAL) ? 1 : 0;
+    char digest[HASH_HEX];
+    change_digest(seq, (int64_t)hlc, st->node_id, e->name, id, op, txt, author, local_only,
+                  st->node_id, digest);
+    rc = pko_db_prepare(db, q_ins, &s, err);
+    if (!rc) {
+        sqlite3_bind_int64(s, 1, seq);
+        sqlite3_bind_int64(s, 2, (int64_t)hlc);
+        sqlite3_bind_text(s, 3, st->node_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 4, e->name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 5, id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 6, op, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 7, txt, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 8, author, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(s, 9, local_only);
+        sqlite3_bind_text(s, 10, st->node_id, -1, SQLITE_TRANSIENT);
+        rc = pko_db_step(db, s, &row, err);
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+    }
+    pko_free(txt);
+    if (rc)
+        return rc;
+    atomic_fetch_add(&st->changes, 1);
+    return store_audit_append(tx, op, e->name, id, seq, digest, NULL, err);
+}
+
+pko_rc pko_tx_audit(pko_tx *tx, const char *action, const char *entity, const char *id,
+                    const char *detail, pko_err *err)
+{
+    return store_audit_append(tx, action, entity, id, 0, NULL, detail, err);
+}
+
+pko_rc pko_db_audit(pko_db *db, const pko_actor *actor, const char *action, const char *entity,
+                    const char *id, const char *detail, pko_err *err)
+{
+    pko_tx *tx;
+    pko_rc rc = pko_tx_begin(db, actor, &tx, err);
+    if (rc)
+        return rc;
+    rc = pko_tx_audit(tx, action, entity, id, detail, err);
+    if (rc) {
+        pko_tx_rollback(tx);
+        return rc;
+    }
+    return pko_tx_commit(tx, err);
+}
+
+/* ==== Reading ============================================================ */
+
+static json_t *text_or_null(sqlite3_stmt *s, int i)
+{
+    if (sqlite3_column_type(s, i) == SQLITE_NULL)
+        return json_null();
+    return json_string((const char *)sqlite3_column_text(s, i));
+}
+
+pko_rc pko_db_changes(pko_db *db, int64_t after, int limit, json_t **out, pko_err *err)
+{
+    static const char q[] = "SELECT seq, hlc, node, entity, entity_id, op, fields, author,"
+                            " local_only, origin FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+    pko_stmt *s;
+    *out = NULL;
+    pko_rc rc = pko_db_prepare(db, q, &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, after);
+    sqlite3_bind_int(s, 2, limit);
+    json_t *arr = json_array();
+    for (;;) {
+        int row;
+        rc = pko_db_step(db, s, &row, err);
+        if (rc || !row)
+            break;
+        char hlc[48];
+        json_t *o = json_object();
+        json_object_set_new(o, "seq", json_integer(sqlite3_column_int64(s, 0)));
+        json_object_set_new(o, "hlc", json_integer(sqlite3_column_int64(s, 1)));
+        json_object_set_new(
+            o, "hlc_time",
+            json_string(pko_hlc_format((uint64_t)sqlite3_column_int64(s, 1), hlc, sizeof(hlc))));
+        json_object_set_new(o, "node", text_or_null(s, 2));
+        json_object_set_new(o, "entity", text_or_null(s, 3));
+        json_object_set_new(o, "entity_id", text_or_null(s, 4));
+        json_object_set_new(o, "op", text_or_null(s, 5));
+        json_t *f = json_loads((const char *)sqlite3_column_text(s, 6), 0, NULL);
+        json_object_set_new(o, "fields", f ? f : json_object());
+        json_object_set_new(o, "author", text_or_null(s, 7));
+        json_object_set_new(o, "local_only", json_boolean(sqlite3_column_int(s, 8)));
+        json_object_set_new(o, "origin", text_or_null(s, 9));
+        json_array_append_new(arr, o);
+    }
+    sqlite3_reset(s);
+    if (rc) {
+        json_decref(arr);
+        return rc;
+    }
+    *out = arr;
+    return PKO_OK;
+}
+
+pko_rc pko_db_audit_list(pko_db *db, int64_t after, int limit, json_t **out, pko_err *err)
+{
+    static const char q[] = "SELECT seq, at, actor, source, action, entity, entity_id,"
+                            " change_seq, detail, hash FROM audit WHERE seq > ?1 ORDER BY seq"
+                            " LIMIT ?2";
+    pko_stmt *s;
+    *out = NULL;
+    pko_rc rc = pko_db_prepare(db, q, &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, after);
+    sqlite3_bind_int(s, 2, limit);
+    json_t *arr = json_array();
+    static const char *const names[] = {"seq",       "at",     "actor",      "source", "action",
+                                        "entity",    "entity_id", "change_seq", "detail", "hash"};
+    for (;;) {
+        int row;
+        rc = pko_db_step(db, s, &row, err);
+        if (rc || !row)
+            break;
+        json_t *o = json_object();
+        for (int i = 0; i < 10; i++) {
+            if (i == 0 || i == 7)
+                json_object_set_new(o, names[i],
+                                    sqlite3_column_type(s, i) == SQLITE_NULL
+                                        ? json_null()
+                                        : json_integer(sqlite3_column_int64(s, i)));
+            else
+                json_object_set_new(o, names[i], text_or_null(s, i));
+        }
+        json_array_append_new(arr, o);
+    }
+    sqlite3_reset(s);
+    if (rc) {
+        json_decref(arr);
+        return rc;
+    }
+    *out = arr;
+    return PKO_OK;
+}
+
+static const char *col_text(sqlite3_stmt *s, int i)
+{
+    return sqlite3_column_type(s, i) == SQLITE_NULL ? NULL : (const char *)sqlite3_column_text(s, i);
+}
+
+pko_rc pko_db_audit_verify(pko_db *db, int64_t *n_entries, char head[65], pko_err *err)
+{
+    static const char q[] =
+        "SELECT a.seq, a.at, a.actor, a.source, a.action, a.entity, a.entity_id, a.change_seq,"
+        " a.change_digest, a.detail, a.prev_hash, a.hash,"
+        " c.seq, c.hlc, c.node, c.entity, c.entity_id, c.op, c.fields, c.author, c.local_only,"
+        " c.origin FROM audit a LEFT JOIN changes c ON c.seq = a.change_seq ORDER BY a.seq";
+    static const char q_orphans[] =
+        "SELECT count(*) FROM changes c WHERE NOT EXISTS"
+        " (SELECT 1 FROM audit a WHERE a.change_seq = c.seq)";
+    pko_stmt *s;
+    char prev[HASH_HEX], hash[HASH_HEX];
+    memcpy(prev, genesis, HASH_HEX);
+    int64_t n = 0, expect_seq = 1;
+    pko_rc rc = pko_db_prepare(db, q, &s, err);
+    if (rc)
+        return rc;
+    for (;;) {
+        int row;
+        rc = pko_db_step(db, s, &row, err);
+        if (rc || !row)
+            break;
+        audit_row r = {
+            .seq = sqlite3_column_int64(s, 0),
+            .at = col_text(s, 1),
+            .actor = col_text(s, 2),
+            .source = col_text(s, 3),
+            .action = col_text(s, 4),
+            .entity = col_text(s, 5),
+            .entity_id = col_text(s, 6),
+            .change_seq = sqlite3_column_int64(s, 7),
+            .change_digest = col_text(s, 8),
+            .detail = col_text(s, 9),
+            .prev_hash = col_text(s, 10),
+        };
+        const char *stored = col_text(s, 11);
+        if (r.seq != expect_seq) {
+            rc = pko_err_set(err, PKO_EINTERNAL, "audit entry %lld is missing (found %lld next)",
+                             (long long)expect_seq, (long long)r.seq);
+            break;
+        }
+        if (!r.prev_hash || strcmp(r.prev_hash, prev) != 0) {
+            rc = pko_err_set(err, PKO_EINTERNAL,
+                             "audit entry %lld does not link to entry %lld: the chain is broken",
+                             (long long)r.seq, (long long)r.seq - 1);
+            break;
+        }
+        audit_hash(&r, hash);
+        if (!stored || strcmp(stored, hash) != 0) {
+            rc = pko_err_set(err, PKO_EINTERNAL,
+                             "audit entry %lld was altered: its hash does not match its content",
+                             (long long)r.seq);
+            break;
+        }
+        if (r.change_seq) {
+            if (sqlite3_column_type(s, 12) == SQLITE_NULL) {
+                rc = pko_err_set(err, PKO_EINTERNAL,
+                                 "change record %lld sealed by audit entry %lld is missing",
+                                 (long long)r.change_seq, (long long)r.seq);
+                break;
+            }
+            char d[HASH_HEX];
+            change_digest(sqlite3_column_int64(s, 12), sqlite3_column_int64(s, 13),
+                          col_text(s, 14), col_text(s, 15), col_text(s, 16), col_text(s, 17),
+                          col_text(s, 18), col_text(s, 19), sqlite3_column_int(s, 20),
+                          col_text(s, 21), d);
+            if (!r.change_digest || strcmp(d, r.change_digest) != 0) {
+                rc = pko_err_set(err, PKO_EINTERNAL,
+                                 "change record %lld was altered after audit entry %lld sealed it",
+                                 (long long)r.change_seq, (long long)r.seq);
+                break;
+            }
+        }
+        memcpy(prev, hash, HASH_HEX);
+        n++;
+        expect_seq++;
+    }
+    sqlite3_reset(s);
+    if (!rc) {
+        int row;
+        rc = pko_db_prepare(db, q_orphans, &s, err);
+        if (!rc)
+            rc = pko_db_step(db, s, &row, err);
+        if (!rc && row && sqlite3_column_int64(s, 0) > 0)
+            rc = pko_err_set(err, PKO_EINTERNAL,
+                             "%lld change records have no audit entry sealing them",
+                             (long long)sqlite3_column_int64(s, 0));
+        sqlite3_reset(s);
+    }
+    if (n_entries)
+        *n_entries = n;
+    if (head)
+        memcpy(head, prev, HASH_HEX);
+    return rc;
+}
