@@ -20,6 +20,13 @@ int64_t pko_mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t pko_mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 char *pko_time_rfc3339(int64_t ms, char *out, size_t n)
 {
     time_t secs = (time_t)(ms / 1000);

@@ -21,6 +21,8 @@
 int64_t pko_now_ms(void);
 /* Milliseconds from an arbitrary origin that never goes backwards. */
 int64_t pko_mono_ms(void);
+/* Microseconds on the same clock, for measuring durations. */
+int64_t pko_mono_us(void);
 /* Format 'ms' as RFC 3339 UTC with milliseconds ("2026-11-23T03:40:00.123Z")
  * into 'out' (at least 25 bytes). Returns 'out'. */
 char *pko_time_rfc3339(int64_t ms, char *out, size_t n);

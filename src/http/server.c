@@ -45,7 +45,7 @@ struct pko_req {
     const char *url;     /* path without the query */
     const char *raw_uri; /* as received, with the query */
     bool started;
-    int64_t start_ms;
+    int64_t start_us;
     pko_buf body;
     bool too_big;
     bool responded; /* an early response was queued */
@@ -451,7 +451,7 @@ static pko_req *new_req(pko_server *srv, const char *uri)
 {
     pko_req *req = pko_calloc(1, sizeof(*req));
     req->srv = srv;
-    req->start_ms = pko_mono_ms();
+    req->start_us = pko_mono_us();
     pko_arena_init(&req->arena);
     req->raw_uri = pko_arena_strdup(&req->arena, uri);
     req->url = "";
@@ -553,7 +553,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     pko_req *req = *con_cls;
     if (!req)
         return;
-    int64_t dur_us = (pko_mono_ms() - req->start_ms) * 1000;
+    int64_t dur_us = pko_mono_us() - req->start_us;
     int status = req->status ? req->status : 0;
     metrics_observe(status, dur_us);
     if (req->started)
@@ -561,7 +561,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (req->started && strcmp(req->url, "/healthz") != 0 && strcmp(req->url, "/metrics") != 0) {
         char st[8], ms[24];
         snprintf(st, sizeof(st), "%d", status);
-        snprintf(ms, sizeof(ms), "%.1f", (double)dur_us / 1000.0);
+        snprintf(ms, sizeof(ms), "%.2f", (double)dur_us / 1000.0);
         pko_log(PKO_LOG_INFO, "request", "method", req->method, "path", req->url, "status", st,
                 "ms", ms, "remote", req->remote, "user",
                 req->authed ? req->principal.username : "-", "completed",

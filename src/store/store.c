@@ -379,7 +379,14 @@ static pko_rc migrate_set(pko_db *db, const pko_migration_set *set, int *applied
             rc = store_exec(db, "COMMIT", err);
         if (rc) {
             store_exec(db, "ROLLBACK", NULL);
-            pko_err_set(err, rc, "migration %s/%d failed", set->owner, m->version);
+            if (err) {
+                char why[PKO_ERR_MSG_MAX];
+                snprintf(why, sizeof(why), "%s", err->msg);
+                int src = err->sqlite_rc;
+                pko_err_clear(err);
+                pko_err_set(err, rc, "migration %s/%d failed: %s", set->owner, m->version, why);
+                err->sqlite_rc = src;
+            }
             return rc;
         }
         char ver[16];

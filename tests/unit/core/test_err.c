@@ -1,0 +1,61 @@
+/* Unit tests for src/core/err.c. */
+#include "test_util.h"
+
+#include "core/err.h"
+
+static void test_first_error_sticks(void **state)
+{
+    (void)state;
+    pko_err e;
+    pko_err_clear(&e);
+    assert_int_equal(e.code, PKO_OK);
+    assert_int_equal(e.offset, -1);
+    assert_int_equal(pko_err_field(&e, PKO_EINVAL, "name", "name is %s", "required"), PKO_EINVAL);
+    assert_int_equal(pko_err_set(&e, PKO_ESTORE, "later"), PKO_ESTORE);
+    assert_int_equal(e.code, PKO_EINVAL);
+    assert_string_equal(e.msg, "name is required");
+    assert_string_equal(e.field, "name");
+}
+
+static void test_null_context(void **state)
+{
+    (void)state;
+    assert_int_equal(pko_err_set(NULL, PKO_EBUSY, "x"), PKO_EBUSY);
+    pko_err_clear(NULL);
+}
+
+static void test_long_message_truncates(void **state)
+{
+    (void)state;
+    char big[2000];
+    memset(big, 'a', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    pko_err e;
+    pko_err_clear(&e);
+    pko_err_field(&e, PKO_EINVAL, big, "%s", big);
+    assert_int_equal(strlen(e.msg), PKO_ERR_MSG_MAX - 1);
+    assert_int_equal(strlen(e.field), PKO_ERR_FIELD_MAX - 1);
+}
+
+static void test_names(void **state)
+{
+    (void)state;
+    assert_string_equal(pko_rc_name(PKO_OK), "ok");
+    assert_string_equal(pko_rc_name(PKO_ENOTFOUND), "not_found");
+    assert_string_equal(pko_rc_name(PKO_ECSRF), "csrf_token_invalid");
+    assert_string_equal(pko_rc_name(PKO_EFULL), "storage_full");
+    assert_string_equal(pko_rc_name((pko_rc)999), "internal");
+    for (int rc = 0; rc < PKO_RC_COUNT; rc++)
+        assert_non_null(pko_rc_name((pko_rc)rc));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_first_error_sticks),
+        cmocka_unit_test(test_null_context),
+        cmocka_unit_test(test_long_message_truncates),
+        cmocka_unit_test(test_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,209 @@
+/* Unit tests for src/store/store.c: opening, migrations, errors, busy,
+ * deadlines, disk full, backup, integrity. */
+#include "store_fixture.h"
+
+#include "store/store_int.h"
+
+static void test_open_missing_file_says_how_to_create(void **state)
+{
+    (void)state;
+    pko_store *st;
+    pko_err e;
+    pko_err_clear(&e);
+    assert_int_equal(pko_store_open("/nonexistent/dir/x.db", NULL, &st, &e), PKO_EIO);
+    assert_non_null(strstr(e.msg, "pko init"));
+}
+
+static void test_wal_sync_fk(void **state)
+{
+    fx *f = *state;
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_prepare_v2(f->db->h, "PRAGMA journal_mode", -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(s, 0), "wal");
+    sqlite3_finalize(s);
+    assert_int_equal(sqlite3_prepare_v2(f->db->h, "PRAGMA synchronous", -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(s, 0), 2); /* FULL */
+    sqlite3_finalize(s);
+    assert_int_equal(sqlite3_prepare_v2(f->db->h, "PRAGMA foreign_keys", -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(s, 0), 1);
+    sqlite3_finalize(s);
+}
+
+static void test_migrations_run_once_and_node_id_is_stable(void **state)
+{
+    fx *f = *state;
+    pko_err e;
+    pko_err_clear(&e);
+    int applied = -1;
+    assert_int_equal(pko_store_migrate(f->st, fx_sets, 1, &applied, &e), PKO_OK);
+    assert_int_equal(applied, 0);
+    char node[33];
+    snprintf(node, sizeof(node), "%s", pko_store_node_id(f->st));
+    assert_int_equal(strlen(node), 32);
+    pko_store *st2;
+    assert_int_equal(pko_store_open(f->path, NULL, &st2, &e), PKO_OK);
+    assert_string_equal(pko_store_node_id(st2), node);
+    pko_store_close(st2);
+    assert_int_equal(fx_count(f, "SELECT count(*) FROM schema_migrations"), 2);
+}
+
+static void test_failed_migration_rolls_back(void **state)
+{
+    fx *f = *state;
+    static const pko_migration bad[] = {{1, "CREATE TABLE ok1(x INTEGER); CREATE TABLE broken("}};
+    pko_migration_set set = {"bad", bad, 1};
+    pko_err e;
+    pko_err_clear(&e);
+    assert_int_not_equal(pko_store_migrate(f->st, &set, 1, NULL, &e), PKO_OK);
+    assert_non_null(strstr(e.msg, "migration bad/1 failed"));
+    assert_int_equal(fx_count(f, "SELECT count(*) FROM sqlite_master WHERE name='ok1'"), 0);
+}
+
+static void test_busy_gives_ebusy_after_retries(void **state)
+{
+    fx *f = *state;
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    pko_store_stats before, after;
+    pko_store_get_stats(f->st, &before);
+    pko_tx *tx;
+    pko_err e;
+    pko_err_clear(&e);
+    assert_int_equal(pko_tx_begin(f->db, &f->actor, &tx, &e), PKO_EBUSY);
+    assert_non_null(strstr(e.msg, "busy"));
+    pko_store_get_stats(f->st, &after);
+    assert_true(after.busy_retries >= before.busy_retries + 2);
+    sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(h);
+    assert_int_equal(pko_tx_begin(f->db, &f->actor, &tx, &e), PKO_OK);
+    pko_tx_rollback(tx);
+}
+
+static void test_deadline_interrupts_sql(void **state)
+{
+    fx *f = *state;
+    static const char q[] = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c)"
+                            " SELECT count(*) FROM c";
+    pko_stmt *s;
+    int row;
+    pko_err e;
+    pko_err_clear(&e);
+    pko_db_set_deadline(f->db, pko_mono_ms() + 50);
+    assert_int_equal(pko_db_prepare(f->db, q, &s, &e), PKO_OK);
+    assert_int_equal(pko_db_step(f->db, s, &row, &e), PKO_EBUSY);
+    assert_non_null(strstr(e.msg, "too long"));
+    pko_db_set_deadline(f->db, 0);
+}
+
+static void test_disk_full_writes_nothing(void **state)
+{
+    fx *f = *state;
+    pko_err e;
+    char id[PKO_ID_LEN];
+    assert_int_equal(fx_insert(f, &fx_thing, "{\"title\":\"first\"}", id, &e), PKO_OK);
+    int64_t things = fx_count(f, "SELECT count(*) FROM things");
+    int64_t changes = fx_count(f, "SELECT count(*) FROM changes");
+    int64_t audit = fx_count(f, "SELECT count(*) FROM audit");
+    /* Cap the file at its current size, as a full disk would. */
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_prepare_v2(f->db->h, "PRAGMA page_count", -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    int pages = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    char pragma[64];
+    snprintf(pragma, sizeof(pragma), "PRAGMA max_page_count=%d", pages);
+    assert_int_equal(sqlite3_exec(f->db->h, pragma, NULL, NULL, NULL), SQLITE_OK);
+    char big[60000];
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    char json[60100];
+    snprintf(json, sizeof(json), "{\"title\":\"%s\"}", big);
+    pko_rc rc = PKO_OK;
+    for (int i = 0; i < 50 && rc == PKO_OK; i++)
+        rc = fx_insert(f, &fx_thing, json, id, &e);
+    assert_int_equal(rc, PKO_EFULL);
+    assert_non_null(strstr(e.msg, "full"));
+    /* Whatever committed before the cap is whole; the failed write left no
+     * row, change record or audit entry behind. */
+    int64_t t2 = fx_count(f, "SELECT count(*) FROM things");
+    assert_int_equal(t2 - things, fx_count(f, "SELECT count(*) FROM changes") - changes);
+    assert_int_equal(t2 - things, fx_count(f, "SELECT count(*) FROM audit") - audit);
+    int64_t n;
+    pko_err_clear(&e);
+    assert_int_equal(pko_db_audit_verify(f->db, &n, NULL, &e), PKO_OK);
+    snprintf(pragma, sizeof(pragma), "PRAGMA max_page_count=%d", 1 << 30);
+    assert_int_equal(sqlite3_exec(f->db->h, pragma, NULL, NULL, NULL), SQLITE_OK);
+}
+
+static void test_backup_and_integrity(void **state)
+{
+    fx *f = *state;
+    pko_err e;
+    char id[PKO_ID_LEN], dest[400];
+    assert_int_equal(fx_insert(f, &fx_thing, "{\"title\":\"kept\"}", id, &e), PKO_OK);
+    snprintf(dest, sizeof(dest), "%s/backup.db", f->dir);
+    pko_err_clear(&e);
+    assert_int_equal(pko_store_backup(f->st, dest, &e), PKO_OK);
+    assert_int_equal(pko_store_backup(f->st, dest, &e), PKO_ECONFLICT); /* never overwrites */
+    pko_store *b;
+    pko_err_clear(&e);
+    assert_int_equal(pko_store_open(dest, NULL, &b, &e), PKO_OK);
+    pko_db *bd = pko_store_acquire(b);
+    int64_t n = 0;
+    assert_int_equal(pko_db_integrity_check(bd, &e), PKO_OK);
+    assert_int_equal(pko_db_audit_verify(bd, &n, NULL, &e), PKO_OK);
+    assert_int_equal(n, 1);
+    pko_store_release(b, bd);
+    pko_store_close(b);
+}
+
+static void test_error_mapping(void **state)
+{
+    (void)state;
+    pko_err e;
+    pko_err_clear(&e);
+    assert_int_equal(pko_db_error(NULL, SQLITE_FULL, &e), PKO_EFULL);
+    pko_err_clear(&e);
+    assert_int_equal(pko_db_error(NULL, SQLITE_BUSY, &e), PKO_EBUSY);
+    pko_err_clear(&e);
+    assert_int_equal(pko_db_error(NULL, SQLITE_CONSTRAINT_UNIQUE, &e), PKO_ECONFLICT);
+    assert_int_equal(e.sqlite_rc, SQLITE_CONSTRAINT_UNIQUE);
+    pko_err_clear(&e);
+    assert_int_equal(pko_db_error(NULL, SQLITE_CONSTRAINT_FOREIGNKEY, &e), PKO_EINVAL);
+    pko_err_clear(&e);
+    assert_int_equal(pko_db_error(NULL, SQLITE_IOERR_WRITE, &e), PKO_EIO);
+    pko_err_clear(&e);
+    assert_int_equal(pko_db_error(NULL, SQLITE_CORRUPT, &e), PKO_ESTORE);
+}
+
+static void test_classification_names(void **state)
+{
+    (void)state;
+    assert_int_equal(pko_class_parse("confidential"), PKO_CLASS_CONFIDENTIAL);
+    assert_int_equal(pko_class_parse("secret"), -1);
+    assert_int_equal(pko_class_parse(NULL), -1);
+    assert_string_equal(pko_class_name(PKO_CLASS_STRICTLY_CONFIDENTIAL), "strictly_confidential");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_open_missing_file_says_how_to_create),
+        cmocka_unit_test_setup_teardown(test_wal_sync_fk, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_migrations_run_once_and_node_id_is_stable, fx_setup,
+                                        fx_teardown),
+        cmocka_unit_test_setup_teardown(test_failed_migration_rolls_back, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_busy_gives_ebusy_after_retries, fx_setup,
+                                        fx_teardown),
+        cmocka_unit_test_setup_teardown(test_deadline_interrupts_sql, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_disk_full_writes_nothing, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_backup_and_integrity, fx_setup, fx_teardown),
+        cmocka_unit_test(test_error_mapping),
+        cmocka_unit_test(test_classification_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
