@@ -1,0 +1,81 @@
+/* Unit tests for src/modules/missions/missions.c: field validation. */
+#include "test_util.h"
+
+#include "modules/missions/missions.h"
+
+static pko_rc check(const char *json, int creating, pko_err *e)
+{
+    json_t *v = json_loads(json, 0, NULL);
+    assert_non_null(v);
+    pko_err_clear(e);
+    pko_rc rc = missions_validate(v, creating, e);
+    json_decref(v);
+    return rc;
+}
+
+static void test_valid_mission(void **state)
+{
+    (void)state;
+    pko_err e;
+    assert_int_equal(check("{\"name\":\"MINUSCA\",\"acronym\":\"MINUSCA\",\"host_country\":\"CAF\","
+                           "\"mandate_resolution\":\"S/RES/2149 (2014)\","
+                           "\"start_date\":\"2014-04-10\",\"status\":\"active\"}",
+                           1, &e),
+                     PKO_OK);
+    assert_int_equal(check("{\"name\":\"UNMISS\",\"acronym\":\"UNMISS\"}", 1, &e), PKO_OK);
+    assert_int_equal(check("{\"status\":\"transition\"}", 0, &e), PKO_OK);
+    assert_int_equal(check("{\"start_date\":\"2024-02-29\"}", 0, &e), PKO_OK);
+}
+
+static void test_each_field_is_named(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *json;
+        int creating;
+        const char *field;
+    } cases[] = {
+        {"{\"acronym\":\"ABC\"}", 1, "name"},
+        {"{\"name\":\"\",\"acronym\":\"ABC\"}", 1, "name"},
+        {"{\"name\":5}", 0, "name"},
+        {"{\"name\":\"x\"}", 1, "acronym"},
+        {"{\"name\":\"x\",\"acronym\":\"minusca\"}", 1, "acronym"},
+        {"{\"name\":\"x\",\"acronym\":\"A\"}", 1, "acronym"},
+        {"{\"name\":\"x\",\"acronym\":\"AB CD\"}", 1, "acronym"},
+        {"{\"host_country\":\"Car\"}", 0, "host_country"},
+        {"{\"host_country\":\"CA\"}", 0, "host_country"},
+        {"{\"start_date\":\"2014-13-01\"}", 0, "start_date"},
+        {"{\"start_date\":\"2023-02-29\"}", 0, "start_date"},
+        {"{\"start_date\":\"1900-01-01\"}", 0, "start_date"},
+        {"{\"start_date\":\"2014/04/10\"}", 0, "start_date"},
+        {"{\"status\":\"finished\"}", 0, "status"},
+        {"{\"status\":null}", 0, "status"},
+        {"{\"mandate_resolution\":[]}", 0, "mandate_resolution"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        pko_err e;
+        assert_int_equal(check(cases[i].json, cases[i].creating, &e), PKO_EINVAL);
+        if (strcmp(e.field, cases[i].field) != 0)
+            fail_msg("%s: field %s, expected %s", cases[i].json, e.field, cases[i].field);
+        assert_true(strlen(e.msg) > 10);
+    }
+}
+
+static void test_module_shape(void **state)
+{
+    (void)state;
+    assert_string_equal(pko_module_missions.name, "missions");
+    assert_int_equal(pko_module_missions.n_routes, 4);
+    assert_ptr_equal(pko_module_missions.entities[0], &pko_entity_mission);
+    assert_string_equal(pko_entity_mission.scope_col, "id");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_valid_mission),
+        cmocka_unit_test(test_each_field_is_named),
+        cmocka_unit_test(test_module_shape),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
