@@ -40,10 +40,13 @@ pko_rc pko_json_parse(const char *buf, size_t len, size_t max_depth, json_t **ou
     json_error_t je;
     json_t *v = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
     if (!v) {
+        /* jansson reports how many bytes it had read, one past the byte that
+         * failed; report the 0-based offset of that byte. */
+        long bad = je.position > 0 ? (long)je.position - 1 : 0;
         if (err && err->code == PKO_OK)
-            err->offset = je.position;
-        return pko_err_set(err, PKO_EJSON, "malformed JSON at byte %d (line %d, column %d): %s",
-                           je.position, je.line, je.column, je.text);
+            err->offset = bad;
+        return pko_err_set(err, PKO_EJSON, "malformed JSON at byte %ld (line %d, column %d): %s",
+                           bad, je.line, je.column, je.text);
     }
     *out = v;
     return PKO_OK;

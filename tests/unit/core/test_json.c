@@ -26,7 +26,7 @@ static void test_offset_of_syntax_error(void **state)
     pko_err e;
     assert_int_equal(parse("{\"name\": tru}", &o, &e), PKO_EJSON);
     assert_null(o);
-    assert_true(e.offset >= 9 && e.offset <= 13);
+    assert_in_range(e.offset, 9, 12); /* within the bad token "tru}" */
     assert_non_null(strstr(e.msg, "byte"));
     assert_int_equal(parse("{\"a\":1,}", &o, &e), PKO_EJSON);
     assert_int_equal(parse("", &o, &e), PKO_EJSON);
