@@ -17,6 +17,9 @@ void pko_err_clear(pko_err *err)
 }
 
 static pko_rc err_vset(pko_err *err, pko_rc rc, const char *field, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
+static pko_rc err_vset(pko_err *err, pko_rc rc, const char *field, const char *fmt, va_list ap)
 {
     if (!err || err->code != PKO_OK)
         return rc;

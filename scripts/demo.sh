@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Start a PKO demonstration server.
+#
+# Usage: scripts/demo.sh PKO_BINARY DATA_DIR ADDR:PORT
+#
+# On first run: creates DATA_DIR/pko.db, a demo administrator with a random
+# password (kept in DATA_DIR/admin-password, mode 600), and loads the UN
+# peacekeeping missions since 1948 from ../shared/data (or a few synthetic
+# missions when that data is absent). Then serves until Ctrl-C.
+set -euo pipefail
+
+bin=$(realpath "$1")
+dir=$2
+listen=$3
+root=$(cd "$(dirname "$0")/.." && pwd)
+mkdir -p "$dir"
+db="$dir/pko.db"
+pwfile="$dir/admin-password"
+
+if [ ! -f "$db" ]; then
+  "$bin" init --db "$db"
+  umask 077
+  python3 -c 'import secrets; print(secrets.token_urlsafe(12))' > "$pwfile"
+  "$bin" user add admin --role system_admin --clearance strictly_confidential \
+    --password-stdin --db "$db" < "$pwfile"
+fi
+password=$(cat "$pwfile")
+
+"$bin" serve --db "$db" --listen "$listen" &
+server=$!
+trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null' INT TERM EXIT
+
+python3 "$root/scripts/demo_seed.py" "http://$listen" admin "$password" \
+  "$root/../shared/data/missions/un_pko_missions_DPPADPOSS-PKO.csv"
+
+cat <<TXT
+
+  PKO demo server (API) is running at http://$listen
+    health:    curl http://$listen/healthz
+    log in:    user "admin", password "$password"
+               curl -c cookies -H 'Content-Type: application/json' \\
+                    -d '{"username":"admin","password":"$password"}' http://$listen/api/v1/session
+    missions:  curl -b cookies http://$listen/api/v1/missions?limit=5
+    API:       http://$listen/api/v1/openapi.json
+  Data is kept in $dir (delete it to start over). Press Ctrl-C to stop.
+
+TXT
+wait $server
