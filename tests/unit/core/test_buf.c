@@ -34,6 +34,7 @@ static void test_cap_refuses_and_keeps_content(void **state)
     char big[600];
     memset(big, 'x', sizeof(big) - 1);
     big[599] = '\0';
+    pko_buf_free(&b);
     pko_buf_init(&b, 10000);
     assert_int_equal(pko_buf_printf(&b, "%s", big), PKO_OK); /* longer than the stack buffer */
     assert_int_equal(b.len, 599);
