@@ -7,7 +7,7 @@ FUZZ_SECONDS ?= 20
 DEMO_DIR ?= demo-data
 DEMO_LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all deps build asan test test-normal test-asan fuzz demo format clean
+.PHONY: all deps build asan test test-normal test-asan fuzz demo bench format clean
 
 all: build
 
@@ -43,6 +43,10 @@ fuzz: asan
 
 demo: build
 	@scripts/demo.sh $(BUILD)/pko $(DEMO_DIR) $(DEMO_LISTEN)
+
+# Write-path cost against bare SQLite, side by side (docs/benchmarks.md).
+bench: build
+	@$(BUILD)/bench_store 5000 $(BUILD)
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
