@@ -189,7 +189,7 @@ pko_rc pko_store_open(const char *path, const pko_store_opts *opts, pko_store **
                       pko_err *err)
 {
     *out = NULL;
-    pko_store_opts o = {.create = false, .pool_size = 4, .busy_timeout_ms = 5000};
+    pko_store_opts o = {.create = false, .pool_size = 4, .busy_timeout_ms = 2000};
     if (opts) {
         o.create = opts->create;
         if (opts->pool_size > 0)

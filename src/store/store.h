@@ -119,7 +119,7 @@ typedef struct pko_scope {
 typedef struct pko_store_opts {
     bool create;         /* create the file if missing (pko init) */
     int pool_size;       /* connections; default 4 */
-    int busy_timeout_ms; /* wait for the write lock; default 5000 */
+    int busy_timeout_ms; /* wait for the write lock per attempt (3 attempts); default 2000 */
 } pko_store_opts;
 
 /* Open the database at 'path'. Runs no migrations. */

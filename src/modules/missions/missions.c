@@ -169,6 +169,10 @@ static pko_rc h_create(pko_req *req, pko_err *err)
         rc = missions_validate(b, 1, err);
     if (rc)
         return rc;
+    const char *cls = json_string_value(json_object_get(b, "classification"));
+    if (cls && pko_class_parse(cls) > pko_req_user(req)->clearance)
+        return pko_err_field(err, PKO_EFORBIDDEN, "classification",
+                             "you cannot classify a record above your own clearance");
     if (!json_object_get(b, "status"))
         json_object_set_new(b, "status", json_string("planned"));
     pko_tx *tx;
