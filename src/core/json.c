@@ -2,6 +2,8 @@
  * Limited JSON parsing: see json.h. */
 #include "core/json.h"
 
+#include <string.h>
+
 long pko_json_depth_exceeded(const char *buf, size_t len, size_t max_depth)
 {
     size_t depth = 0;
@@ -43,6 +45,8 @@ pko_rc pko_json_parse(const char *buf, size_t len, size_t max_depth, json_t **ou
         /* jansson reports how many bytes it had read, one past the byte that
          * failed; report the 0-based offset of that byte. */
         long bad = je.position > 0 ? (long)je.position - 1 : 0;
+        if (strstr(je.text, "end of file"))
+            bad = je.position; /* ran out of input: point just past it */
         if (err && err->code == PKO_OK)
             err->offset = bad;
         return pko_err_set(err, PKO_EJSON, "malformed JSON at byte %ld (line %d, column %d): %s",

@@ -18,7 +18,6 @@
 #define PKO_PAGE_MAX 500                     /* list page size cap */
 #define PKO_MAX_FIELD_BYTES (64 * 1024)      /* one text field */
 #define PKO_SESSION_TTL_SEC (8 * 3600)       /* absolute session lifetime */
-#define PKO_SESSION_IDLE_SEC (2 * 3600)      /* idle session lifetime */
 #define PKO_LOGIN_MAX_FAILURES 5             /* before throttling */
 #define PKO_LOGIN_WINDOW_SEC (15 * 60)       /* failure counting window */
 

@@ -4,6 +4,7 @@
  * sessions, API tokens, users, the audit trail and the change log. It plugs
  * in through the same pko_module interface as the domain modules.
  */
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,8 +27,10 @@ static pko_rc h_health(pko_req *req, pko_err *err)
     pko_stmt *s;
     int row;
     pko_rc rc = pko_db_prepare(pko_req_db(req), q, &s, err);
-    if (!rc)
+    if (!rc) {
         rc = pko_db_step(pko_req_db(req), s, &row, err);
+        sqlite3_reset(s);
+    }
     if (rc)
         return rc;
     pko_req_reply(req, 200,
@@ -65,9 +68,13 @@ static pko_rc h_login(pko_req *req, pko_err *err)
         return pko_err_field(err, PKO_EINVAL, "password", "password is required");
     pko_principal p;
     char token[65];
-    rc = pko_auth_login(pko_req_db(req), u, pw, pko_req_remote(req), &p, token, err);
-    if (rc == PKO_ETHROTTLE)
-        pko_req_add_header(req, "Retry-After", "60");
+    int wait = 0;
+    rc = pko_auth_login(pko_req_db(req), u, pw, pko_req_remote(req), &p, token, &wait, err);
+    if (rc == PKO_ETHROTTLE) {
+        char secs[16];
+        snprintf(secs, sizeof(secs), "%d", wait > 0 ? wait : 1);
+        pko_req_add_header(req, "Retry-After", secs);
+    }
     if (rc)
         return rc;
     char cookie[256];
@@ -103,8 +110,10 @@ static pko_rc h_token_create(pko_req *req, pko_err *err)
     if (rc)
         return rc;
     json_t *days = json_object_get(b, "expires_in_days");
-    if (days && !json_is_integer(days))
-        return pko_err_field(err, PKO_EINVAL, "expires_in_days", "expires_in_days must be an integer");
+    if (days && (!json_is_integer(days) || json_integer_value(days) < 0 ||
+                 json_integer_value(days) > 3650))
+        return pko_err_field(err, PKO_EINVAL, "expires_in_days",
+                             "expires_in_days must be an integer from 0 (never) to 3650");
     char token[80], id[PKO_ID_LEN];
     rc = pko_auth_token_create(pko_req_db(req), pko_req_actor(req), pko_req_user(req),
                                json_string_value(json_object_get(b, "name")),
@@ -134,8 +143,12 @@ static pko_rc h_users_create(pko_req *req, pko_err *err)
         return rc;
     const char *u = json_string_value(json_object_get(b, "username"));
     const char *pw = json_string_value(json_object_get(b, "password"));
-    const char *cl = json_string_value(json_object_get(b, "clearance"));
+    json_t *clv = json_object_get(b, "clearance");
+    const char *cl = json_string_value(clv);
     json_t *roles = json_object_get(b, "roles");
+    if (clv && !cl)
+        return pko_err_field(err, PKO_EINVAL, "clearance",
+                             "clearance must be unclassified, confidential or strictly_confidential");
     if (!u)
         return pko_err_field(err, PKO_EINVAL, "username", "username is required");
     if (!pw)
@@ -144,6 +157,9 @@ static pko_rc h_users_create(pko_req *req, pko_err *err)
     if (clearance < 0)
         return pko_err_field(err, PKO_EINVAL, "clearance",
                              "clearance must be unclassified, confidential or strictly_confidential");
+    if (clearance > pko_req_user(req)->clearance)
+        return pko_err_field(err, PKO_EFORBIDDEN, "clearance",
+                             "you cannot grant a clearance above your own");
     if (roles && !json_is_array(roles))
         return pko_err_field(err, PKO_EINVAL, "roles", "roles must be an array of role specs");
     pko_grant g[PKO_MAX_GRANTS];

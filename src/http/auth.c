@@ -10,6 +10,7 @@
  * the digests are marked secret and appear there as "[redacted]".
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <sqlite3.h>
@@ -610,18 +611,27 @@ static void make_dummy(void)
 }
 
 pko_rc pko_auth_login(pko_db *db, const char *username, const char *password, const char *remote,
-                      pko_principal *p, char token[65], pko_err *err)
+                      pko_principal *p, char token[65], int *retry_after, pko_err *err)
 {
     static const char q[] =
         "SELECT id, username, password_hash, clearance, disabled FROM users WHERE username=?1";
     int64_t now = pko_now_ms();
-    uint64_t ku = throttle_key("user:", username), ka = throttle_key("addr:", remote);
+    char folded[65]; /* usernames are case-insensitive, so is throttling */
+    size_t ul = 0;
+    for (; username[ul] && ul < sizeof(folded) - 1; ul++)
+        folded[ul] = (char)tolower((unsigned char)username[ul]);
+    folded[ul] = '\0';
+    uint64_t ku = throttle_key("user:", folded), ka = throttle_key("addr:", remote);
+    if (retry_after)
+        *retry_after = 0;
     pthread_mutex_lock(&throttle_mu);
     int64_t wait = throttle_wait(ku, now);
     int64_t wait_a = throttle_wait(ka, now);
     pthread_mutex_unlock(&throttle_mu);
     if (wait || wait_a) {
         atomic_fetch_add(&n_throttled, 1);
+        if (retry_after)
+            *retry_after = (int)(wait > wait_a ? wait : wait_a);
         return pko_err_set(err, PKO_ETHROTTLE,
                            "too many failed logins; try again in %lld seconds",
                            (long long)(wait > wait_a ? wait : wait_a));

@@ -16,9 +16,10 @@ extern const pko_migration pko_auth_migrations[];
 bool pko_req_tls(pko_req *req);
 
 /* Check 'username'/'password' from 'remote', applying throttling; on success
- * create a session and fill 'p', '*token' (cookie value, 64 hex). */
+ * create a session and fill 'p', '*token' (cookie value, 64 hex). When
+ * throttled, '*retry_after' (may be NULL) receives the seconds to wait. */
 pko_rc pko_auth_login(pko_db *db, const char *username, const char *password, const char *remote,
-                      pko_principal *p, char token[65], pko_err *err);
+                      pko_principal *p, char token[65], int *retry_after, pko_err *err);
 /* Resolve a session cookie value into 'p'. PKO_EAUTH when unknown/expired. */
 pko_rc pko_auth_session(pko_db *db, const char *token, pko_principal *p, pko_err *err);
 /* Resolve an "Authorization: Bearer" API token into 'p'. */

@@ -366,7 +366,9 @@ static pko_rc dispatch(pko_req *req, pko_err *err)
 {
     char allow[64];
     char *path = pko_arena_strdup(&req->arena, req->url);
-    pko_rc rc = pko_router_match(req->srv->router, req->method, path, &req->route, req->pnames,
+    /* HEAD is GET without a body; libmicrohttpd drops the body. */
+    const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
+    pko_rc rc = pko_router_match(req->srv->router, method, path, &req->route, req->pnames,
                                  req->pvalues, MAX_PARAMS, &req->n_params, allow, sizeof(allow));
     if (rc == PKO_EMETHOD) {
         pko_req_add_header(req, MHD_HTTP_HEADER_ALLOW, allow);

@@ -287,6 +287,12 @@ void pko_store_release(pko_store *st, pko_db *db)
         return;
     if (db->tx)
         pko_tx_rollback(db->tx);
+    /* A statement left mid-result holds a read transaction: the connection
+     * would keep reading an old snapshot, fail its next write with BUSY and
+     * block WAL checkpoints. Reset every one before the next user. */
+    for (sqlite3_stmt *s = sqlite3_next_stmt(db->h, NULL); s; s = sqlite3_next_stmt(db->h, s))
+        if (sqlite3_stmt_busy(s))
+            sqlite3_reset(s);
     pko_db_set_deadline(db, 0);
     pthread_mutex_lock(&st->mu);
     db->in_use = 0;

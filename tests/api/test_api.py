@@ -10,12 +10,13 @@ ASan/LSan a leak or sanitizer report makes that test fail). Prints one
 PASS/FAIL line per test and finishes with "N passed, M failed"; exits 0 only
 when nothing failed.
 
-Tests that expose a known, reported server bug are marked "SERVER BUG" in a
-comment above them; they are meant to fail until the server is fixed.
+Tests written for server bugs this suite found are marked "Regression" in a
+comment above them; the bugs are fixed and the tests keep them fixed.
 
 Failed-login budget: the server locks an address after 20 failed logins in
-15 minutes. This suite makes exactly 6 (1 wrong password + 5 for the
-throttling test, which runs after every other login), so it stays under it.
+15 minutes. This suite makes 7 (1 wrong password, 5 for the throttling test,
+which runs after every other login, 1 for a disabled account), so it stays
+under it.
 """
 
 import http.client
@@ -439,6 +440,10 @@ def whoami_and_case_insensitive_username():
     expect_status(r, 200)
     j = r.json()
     check(j["user"]["id"] == s.user_id and j["csrf_token"] == s.csrf, "whoami %r" % j)
+    # usernames are case-insensitive (users.username is COLLATE NOCASE)
+    r = login_raw("ADMIN", PASSWORDS["admin"])
+    expect_status(r, 200, "login as ADMIN")
+    check(r.json()["user"]["username"] == "admin", "ADMIN logged in as %r" % r.json()["user"])
 
 
 @test
@@ -700,9 +705,9 @@ def classification_hides_and_audits_reads():
           "unclassified read was audited: %r" % new)
 
 
-# SERVER BUG (reported): POST /api/v1/missions accepts a "classification"
-# above the caller's own clearance (PATCH refuses it with 403), and answers
-# with the full record the caller can then no longer read.
+# Regression test. Found by this suite: POST /api/v1/missions accepted a
+# "classification" above the caller's own clearance (PATCH refuses it with
+# 403) and answered with the full record; fixed upstream in 7bfc197.
 @test
 def create_above_own_clearance_refused():
     s = sess("lowadmin")  # system_admin with clearance unclassified
@@ -775,16 +780,26 @@ def bad_query_strings_400():
 
 @test
 def malformed_json_400_offset():
+    """error.offset is the 0-based byte offset of the problem: the offending
+    byte, or for a bad multi-byte token a byte inside that token."""
     s = sess("admin")
-    for body, off in [('{"name":"x"', 11), ('{"name":"x", "acronym": "AB"', 28), ("", None)]:
-        if body == "":
-            continue
+    bad = []
+    # (body, first, last): the offset must be in [first, last]
+    for body, first, last in [('{"a":1,}', 7, 7), ('{"name": }', 9, 9), ('   {]', 4, 4),
+                              ('{"a" 1}', 5, 5), ('{"a":1 "b":2}', 7, 9),
+                              ('{"a":tru}', 5, 7), ('{"name" "x"}', 8, 10),
+                              ('{"a":"\\x"}', 5, 8), ('{"a":[1,2,}', 10, 10)]:
         e = expect_error(s.req("POST", "/api/v1/missions", body), 400, "malformed_json",
                          what=repr(body))
-        check(isinstance(e.get("offset"), int), "%r: no numeric error.offset: %r" % (body, e))
-        check(e["offset"] == off, "%r: offset %r, expected %d (end of input)" %
-              (body, e["offset"], off))
-    for body in ['{"a":"\\u0000"}', '{"a":1,"a":2}', '{"a":"\xff"}', "nul", "\x00{}"]:
+        off = e.get("offset")
+        if not isinstance(off, int) or isinstance(off, bool):
+            bad.append("%r: no numeric error.offset (%r)" % (body, off))
+        elif not first <= off <= last:
+            bad.append("%r: offset %d, the problem is at byte %s" %
+                       (body, off, first if first == last else "%d..%d" % (first, last)))
+    check(not bad, "; ".join(bad))
+    for body in ['{"a":"\\u0000"}', '{"a":1,"a":2}', b'{"a":"\xff"}', b'{"a":"\xc3\x28"}',
+                 "nul", "\x00{}"]:
         e = expect_error(s.req("POST", "/api/v1/missions", body), 400, "malformed_json",
                          what=repr(body))
         check(isinstance(e.get("offset"), int), "%r: no numeric error.offset" % body)
@@ -793,19 +808,21 @@ def malformed_json_400_offset():
     check(e.get("offset") == 0, "non-object body offset %r" % e.get("offset"))
 
 
-# SERVER BUG (reported): for a syntax error inside the input, error.offset is
-# one past the offending byte (jansson's json_error_t.position, which counts
-# the bytes consumed), not the byte offset of the problem.
+# Regression (was a bug; from commit 7a05187): pko_json_parse() in src/core/json.c
+# now subtracts 1 from jansson's position unconditionally, but when the input
+# ends early jansson's position is the input length (no byte was consumed
+# past the end), so a truncated body reports the offset of its last, valid
+# byte instead of the end of input where more was expected.
 @test
-def malformed_json_offset_points_at_bad_byte():
+def malformed_json_offset_of_truncated_input():
     s = sess("admin")
     bad = []
-    for body, off in [('{"a":1,}', 7), ('{"name": }', 9), ('   {]', 4), ('{"a":tru}', 5),
-                      ('{"a" 1}', 5)]:
+    for body in ['{"name":"x"', '{"name":"x", "acronym": "AB"', '{"a":1,', '{"a":[1,2']:
         e = expect_error(s.req("POST", "/api/v1/missions", body), 400, "malformed_json",
                          what=repr(body))
-        if e.get("offset") != off:
-            bad.append("%r: offset %r, problem at byte %d" % (body, e.get("offset"), off))
+        if e.get("offset") != len(body):
+            bad.append("%r: offset %r, input ends at byte %d" % (body, e.get("offset"),
+                                                                  len(body)))
     check(not bad, "; ".join(bad))
 
 
@@ -822,11 +839,11 @@ def json_depth_limit():
     check(e.get("offset") == len(prefix) + 31, "depth offset %r, expected %d" %
           (e.get("offset"), len(prefix) + 31))
     # brackets inside strings do not count
-    strs = '{"name":"' + "[" * 100 + '\\"' + "{" * 100 + '"}'
+    strs = '{"name":"' + "[" * 90 + '\\"' + "{" * 90 + '"}'
     r = s.req("POST", "/api/v1/missions", strs)
     expect_error(r, 400, "invalid", "acronym", what="brackets in a string")
-    r = s.req("POST", "/api/v1/missions", "[" * 10000 + "]" * 10000)
-    expect_error(r, 400, "malformed_json", what="10000 levels")
+    r = s.req("POST", "/api/v1/missions", "[" * 8000 + "]" * 8000)
+    expect_error(r, 400, "malformed_json", what="8000 levels")
     r = s.req("PATCH", "/api/v1/missions/" + mission_id("MINUSCA"), '{"a":' + "{" * 5000)
     expect_error(r, 400, "malformed_json", what="unterminated 5000 levels")
 
@@ -961,7 +978,7 @@ def api_token_validation():
                      what=repr(body))
 
 
-# SERVER BUG (reported): expires_in_days is range-checked after a cast to
+# Regression (was a bug): expires_in_days is range-checked after a cast to
 # int, so 4294967296 (2^32) passes as 0 and creates a token that never
 # expires, and 4294967297 becomes 1 day.
 @test
@@ -1036,7 +1053,40 @@ def users_api_validation():
           "a rejected user was created")
 
 
-# SERVER BUG (reported): a non-string "clearance" (e.g. 2) is silently
+@test
+def mission_admin_with_wider_read_scope_gets_403():
+    # viewer of every mission, mission_admin of MINUSCA only: another mission
+    # it can see gives 403 (not 404)
+    a = sess("admin")
+    pw = "mixed-password-1"
+    r = a.req("POST", "/api/v1/users", {"username": "mixed", "password": pw,
+                                        "roles": ["viewer", "mission_admin:MINUSCA"]})
+    expect_status(r, 201, "create mixed")
+    s = login("mixed", pw)
+    expect_status(s.req("GET", "/api/v1/missions/" + mission_id("MONUSCO")), 200, "GET MONUSCO")
+    expect_error(s.req("PATCH", "/api/v1/missions/" + mission_id("MONUSCO"),
+                       {"status": "closed"}), 403, "forbidden", what="PATCH MONUSCO")
+    r = s.req("PATCH", "/api/v1/missions/" + mission_id("MINUSCA"), {"host_country": "CMR"})
+    expect_status(r, 200, "PATCH MINUSCA")
+    check(r.json()["host_country"] == "CMR", "PATCH not applied: %r" % r.json())
+    r = s.req("PATCH", "/api/v1/missions/" + mission_id("MINUSCA"), {"host_country": "CAF"})
+    expect_status(r, 200, "PATCH MINUSCA back")
+
+
+# Regression (was a bug): a system_admin can create an account with a higher
+# clearance than its own (then log in as it and read everything), although
+# records may not be classified above the caller's clearance (PATCH and POST
+# /api/v1/missions refuse that with 403 field "classification").
+@test
+def users_api_clearance_above_own_refused():
+    s = sess("lowadmin")  # system_admin, clearance unclassified
+    r = s.req("POST", "/api/v1/users", {"username": "escalated", "password": "long-enough-1",
+                                        "clearance": "strictly_confidential"})
+    expect_error(r, 403, "forbidden", "clearance",
+                 what="unclassified admin creates a strictly_confidential user")
+
+
+# Regression (was a bug): a non-string "clearance" (e.g. 2) is silently
 # ignored and the user is created as unclassified instead of a 400.
 @test
 def users_api_clearance_must_be_a_string():
@@ -1125,8 +1175,99 @@ def audit_trail_entries():
         check(re.fullmatch(r"[0-9a-f]{64}", e["hash"]), "bad hash %r" % e)
 
 
+# ---- logout --------------------------------------------------------------------
+
+@test
+def logout_204_then_cookie_rejected():
+    s = login("admin")  # a second admin session, independent of the cached one
+    r = s.req("DELETE", "/api/v1/session")
+    expect_status(r, 204)
+    check(r.body == b"", "204 with a body: %r" % r.body[:100])
+    _, sc = session_cookie(r)
+    check(sc and "max-age=0" in sc.lower(), "logout does not clear the cookie: %r" % sc)
+    expect_error(s.req("GET", "/api/v1/session"), 401, "unauthenticated", what="after logout")
+    expect_error(s.req("POST", "/api/v1/missions", {"name": "x", "acronym": "AFTERLOGOUT"}),
+                 401, "unauthenticated", what="POST after logout")
+    expect_error(s.req("DELETE", "/api/v1/session"), 401, "unauthenticated",
+                 what="second logout")
+    expect_status(sess("admin").req("GET", "/api/v1/session"), 200, "other session unaffected")
+
+
+# ---- throttling (last: it spends 5 of the 20 failed logins per address) ------
+
+@test
+def login_throttling_429():
+    # Failed logins 2..6 of the suite's 6.
+    codes = [login_raw("throttled", "wrong-password-%d" % i).status for i in range(5)]
+    check(codes == [401] * 5, "five wrong passwords gave %r" % codes)
+    r = login_raw("throttled", PASSWORDS["throttled"])
+    expect_error(r, 429, "too_many_attempts", what="correct password while locked")
+    ra = r.header("Retry-After")
+    check(ra and ra.isdigit() and int(ra) > 0, "Retry-After is %r" % ra)
+    check(session_cookie(r)[0] is None, "a throttled login set a cookie")
+    # other accounts from the same address are not locked
+    expect_status(request("GET", "/api/v1/session", cookie=sess("viewer").cookie), 200,
+                  "existing session after throttling")
+    t = request("GET", "/metrics").body.decode()
+    m = re.search(r"^pko_login_throttled_total (\d+)$", t, re.M)
+    check(m and int(m.group(1)) >= 1, "pko_login_throttled_total not counted")
+    m = re.search(r"^pko_login_failures_total (\d+)$", t, re.M)
+    check(m and int(m.group(1)) == 6, "pko_login_failures_total is %r, expected 6" %
+          (m and m.group(1)))
+
+
+# Regression (was a bug): throttling keys on the username as typed while
+# usernames are case-insensitive (COLLATE NOCASE), so a locked account logs
+# in (and can be guessed at) under another spelling.
+@test
+def login_throttling_ignores_username_case():
+    r = login_raw("THROTTLED", PASSWORDS["throttled"])
+    expect_error(r, 429, "too_many_attempts", what="locked account, upper-case username")
+
+
+# ---- concurrency (after the login tests: see the /healthz bug below) -------
+
+# Regression (was a bug): GET /healthz (h_health in src/http/api_core.c) steps
+# "SELECT count(*) FROM schema_migrations" once and never resets it, so the
+# pooled connection that served it keeps a read transaction open on an old
+# snapshot. As soon as another connection (or process) commits, that
+# connection reads stale data and every write on it fails with
+# SQLITE_BUSY_SNAPSHOT -> 503 "the database is busy with other writes".
+# Sequential requests always get the first free connection, so after one
+# burst of concurrent writes the server refuses nearly every write (logins
+# included). concurrent_patches_one_wins and cli_disable_user_while_serving
+# below also fail because of it.
+@test
+def healthz_does_not_break_writes_after_concurrency():
+    tok = STATE.get("admin_token")
+    check(tok, "needs the admin API token")
+    expect_status(request("GET", "/healthz"), 200, "healthz")
+    results = []
+    lock = threading.Lock()
+
+    def writer(i):
+        try:
+            st = request("POST", "/api/v1/tokens", {"name": "burst-%d" % i}, token=tok).status
+        except Exception as e:  # noqa: BLE001
+            st = repr(e)
+        with lock:
+            results.append(st)
+
+    ts = [threading.Thread(target=writer, args=(i,)) for i in range(8)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(REQUEST_TIMEOUT * 2)
+    seq = [request("POST", "/api/v1/tokens", {"name": "after-%d" % i}, token=tok).status
+           for i in range(3)]
+    check(results.count(201) == 8 and seq == [201] * 3,
+          "8 concurrent token creations gave %r, then 3 sequential ones gave %r"
+          % (sorted(results, key=str), seq))
+
+
 # ---- concurrency -------------------------------------------------------------
 
+# Also fails while the /healthz bug above is present (503 instead of 200/409).
 @test
 def concurrent_patches_one_wins():
     tok = STATE.get("admin_token")
@@ -1171,55 +1312,23 @@ def concurrent_patches_one_wins():
     check(out.count(200) == 16, "parallel reads: %r" % out)
 
 
-# ---- logout --------------------------------------------------------------------
-
+# Also fails while the /healthz bug above is present: the connection holding
+# the stale snapshot does not see the CLI's change, so the disabled user's
+# session keeps working.
 @test
-def logout_204_then_cookie_rejected():
-    s = login("admin")  # a second admin session, independent of the cached one
-    r = s.req("DELETE", "/api/v1/session")
-    expect_status(r, 204)
-    check(r.body == b"", "204 with a body: %r" % r.body[:100])
-    _, sc = session_cookie(r)
-    check(sc and "max-age=0" in sc.lower(), "logout does not clear the cookie: %r" % sc)
-    expect_error(s.req("GET", "/api/v1/session"), 401, "unauthenticated", what="after logout")
-    expect_error(s.req("POST", "/api/v1/missions", {"name": "x", "acronym": "AFTERLOGOUT"}),
-                 401, "unauthenticated", what="POST after logout")
-    expect_error(s.req("DELETE", "/api/v1/session"), 401, "unauthenticated",
-                 what="second logout")
-    expect_status(sess("admin").req("GET", "/api/v1/session"), 200, "other session unaffected")
-
-
-# ---- throttling (last: it spends 5 of the 20 failed logins per address) ------
-
-@test
-def login_throttling_429():
-    # Failed logins 2..6 of the suite's 6.
-    codes = [login_raw("throttled", "wrong-password-%d" % i).status for i in range(5)]
-    check(codes == [401] * 5, "five wrong passwords gave %r" % codes)
-    r = login_raw("throttled", PASSWORDS["throttled"])
-    e = expect_error(r, 429, "too_many_attempts", what="correct password while locked")
-    ra = r.header("Retry-After")
-    check(ra and ra.isdigit() and int(ra) > 0, "Retry-After is %r" % ra)
-    check(session_cookie(r)[0] is None, "a throttled login set a cookie")
-    del e
-    # other accounts from the same address are not locked
-    expect_status(request("GET", "/api/v1/session", cookie=sess("viewer").cookie), 200,
-                  "existing session after throttling")
-    t = request("GET", "/metrics").body.decode()
-    m = re.search(r"^pko_login_throttled_total (\d+)$", t, re.M)
-    check(m and int(m.group(1)) >= 1, "pko_login_throttled_total not counted")
-    m = re.search(r"^pko_login_failures_total (\d+)$", t, re.M)
-    check(m and int(m.group(1)) == 6, "pko_login_failures_total is %r, expected 6" %
-          (m and m.group(1)))
-
-
-# SERVER BUG (reported): throttling keys on the username as typed while
-# usernames are case-insensitive (COLLATE NOCASE), so a locked account logs
-# in (and can be guessed at) under another spelling.
-@test
-def login_throttling_ignores_username_case():
-    r = login_raw("THROTTLED", PASSWORDS["throttled"])
-    expect_error(r, 429, "too_many_attempts", what="locked account, upper-case username")
+def cli_disable_user_while_serving():
+    # the CLI writes the same database while the server runs (WAL)
+    s = sess("mviewer")
+    expect_status(s.req("GET", "/api/v1/session"), 200, "before disable")
+    p = subprocess.run([STATE["pko"], "user", "disable", "mviewer", "--db", STATE["db"]],
+                       capture_output=True, text=True, timeout=120)
+    check(p.returncode == 0, "pko user disable exited %d: %s" % (p.returncode, p.stderr))
+    expect_error(s.req("GET", "/api/v1/session"), 401, "unauthenticated",
+                 what="session of a disabled user")
+    # failed login 7 of the suite (still under the 20 per address)
+    r = login_raw("mviewer", PASSWORDS["mviewer"])
+    e = expect_error(r, 401, "unauthenticated", what="login of a disabled user")
+    check("disabled" in e["message"], "message %r" % e["message"])
 
 
 @test
@@ -1294,6 +1403,7 @@ def main():
 
     tmp = tempfile.mkdtemp(prefix="pko-api-test-")
     db = os.path.join(tmp, "pko.db")
+    STATE["pko"], STATE["db"] = pko, db
     log_path = os.path.join(tmp, "server.log")
     proc = None
     log = None

@@ -111,7 +111,7 @@ static void test_user_lifecycle_and_login(void **state)
 
     pko_principal p;
     char token[65];
-    assert_int_equal(pko_auth_login(f->db, "amina", "long enough pw", "10.0.0.1", &p, token, &e),
+    assert_int_equal(pko_auth_login(f->db, "amina", "long enough pw", "10.0.0.1", &p, token, NULL, &e),
                      PKO_OK);
     assert_int_equal(strlen(token), 64);
     assert_int_equal(p.clearance, PKO_CLASS_CONFIDENTIAL);
@@ -154,13 +154,13 @@ static void test_user_lifecycle_and_login(void **state)
 
     /* Disabled accounts cannot log in; password changes take effect. */
     assert_int_equal(pko_user_set_disabled(f->db, &cli, "amina", true, &e), PKO_OK);
-    assert_int_equal(pko_auth_login(f->db, "amina", "long enough pw", "10.0.0.2", &p, token, &e),
+    assert_int_equal(pko_auth_login(f->db, "amina", "long enough pw", "10.0.0.2", &p, token, NULL, &e),
                      PKO_EAUTH);
     assert_non_null(strstr(e.msg, "disabled"));
     pko_err_clear(&e);
     assert_int_equal(pko_user_set_disabled(f->db, &cli, "amina", false, &e), PKO_OK);
     assert_int_equal(pko_user_passwd(f->db, &cli, "amina", "another long pw", &e), PKO_OK);
-    assert_int_equal(pko_auth_login(f->db, "amina", "another long pw", "10.0.0.2", &p, token, &e),
+    assert_int_equal(pko_auth_login(f->db, "amina", "another long pw", "10.0.0.2", &p, token, NULL, &e),
                      PKO_OK);
 }
 
@@ -228,14 +228,22 @@ static void test_throttling_per_account(void **state)
         pko_err_clear(&e);
         char addr[32];
         snprintf(addr, sizeof(addr), "192.0.2.%d", i + 1); /* spread over addresses */
-        assert_int_equal(pko_auth_login(f->db, "target", "wrong password", addr, &p, token, &e),
+        assert_int_equal(pko_auth_login(f->db, "target", "wrong password", addr, &p, token, NULL, &e),
                          PKO_EAUTH);
     }
     pko_err_clear(&e);
     /* Locked now, even with the right password and a new address. */
-    assert_int_equal(pko_auth_login(f->db, "target", "long enough pw", "192.0.2.99", &p, token, &e),
+    int wait = 0;
+    assert_int_equal(pko_auth_login(f->db, "target", "long enough pw", "192.0.2.99", &p, token,
+                                    &wait, &e),
                      PKO_ETHROTTLE);
     assert_non_null(strstr(e.msg, "seconds"));
+    assert_in_range(wait, 1, 30);
+    /* Usernames are case-insensitive; so is the lock. */
+    pko_err_clear(&e);
+    assert_int_equal(pko_auth_login(f->db, "TARGET", "long enough pw", "192.0.2.98", &p, token,
+                                    NULL, &e),
+                     PKO_ETHROTTLE);
     assert_true(pko_auth_throttled_total() >= 1);
     /* Failed logins are in the audit trail. */
     sqlite3 *h;
@@ -252,7 +260,7 @@ static void test_throttling_per_account(void **state)
     sqlite3_close(h);
     /* Unknown accounts fail the same way as wrong passwords. */
     pko_err_clear(&e);
-    assert_int_equal(pko_auth_login(f->db, "ghost", "whatever123", "198.51.100.1", &p, token, &e),
+    assert_int_equal(pko_auth_login(f->db, "ghost", "whatever123", "198.51.100.1", &p, token, NULL, &e),
                      PKO_EAUTH);
     assert_string_equal(e.msg, "unknown username or wrong password");
 }

@@ -161,6 +161,31 @@ static void test_backup_and_integrity(void **state)
     pko_store_close(b);
 }
 
+static void test_release_resets_statements_left_mid_result(void **state)
+{
+    fx *f = *state;
+    pko_err e;
+    char id[PKO_ID_LEN];
+    assert_int_equal(fx_insert(f, &fx_thing, "{\"title\":\"a\"}", id, &e), PKO_OK);
+    assert_int_equal(fx_insert(f, &fx_thing, "{\"title\":\"b\"}", id, &e), PKO_OK);
+    static const char q[] = "SELECT id FROM things";
+    pko_stmt *s;
+    int row;
+    assert_int_equal(pko_db_prepare(f->db, q, &s, &e), PKO_OK);
+    assert_int_equal(pko_db_step(f->db, s, &row, &e), PKO_OK);
+    assert_int_equal(row, 1); /* a handler forgot to reset: a read snapshot stays open */
+    pko_db *held = f->db;
+    pko_store_release(f->st, f->db);
+    /* Another process commits a write meanwhile. */
+    fx_raw(f, "INSERT INTO things(id,version,classification,created_at,updated_at,title)"
+              " VALUES('raw',1,0,'t','t','from another writer')");
+    f->db = pko_store_acquire(f->st);
+    assert_ptr_equal(f->db, held); /* the same connection comes back */
+    /* Its next write must see the new data, not fail on a stale snapshot. */
+    assert_int_equal(fx_insert(f, &fx_thing, "{\"title\":\"c\"}", id, &e), PKO_OK);
+    assert_int_equal(fx_count(f, "SELECT count(*) FROM things"), 4);
+}
+
 static void test_error_mapping(void **state)
 {
     (void)state;
@@ -202,6 +227,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_deadline_interrupts_sql, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_disk_full_writes_nothing, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_backup_and_integrity, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_release_resets_statements_left_mid_result, fx_setup,
+                                        fx_teardown),
         cmocka_unit_test(test_error_mapping),
         cmocka_unit_test(test_classification_names),
     };
