@@ -57,7 +57,8 @@ if [ -d "$corpus" ]; then
             >"$work/replay.log" 2>&1; then
             failed=$((failed + 1))
             failed_names+=("$f")
-            echo "=== $name: replay FAILED on $f" >&2
+            cp "$work/replay.log" "$work/replay-$failed.log"
+            echo "=== $name: replay FAILED on $f (full log: $work/replay-$failed.log)" >&2
             tail -n 40 "$work/replay.log" >&2
         fi
     done < <(find "$corpus" -type f ! -name '.*' -print0 | sort -z)
@@ -67,7 +68,7 @@ fi
 
 if [ "$failed" -gt 0 ]; then
     keep=1
-    echo "$name: FAIL replay $replayed inputs, $failed failed: ${failed_names[*]}"
+    echo "$name: FAIL replay $replayed inputs, $failed failed: ${failed_names[*]}; logs in $work"
     exit 1
 fi
 if [ "$seconds" -eq 0 ]; then
