@@ -79,7 +79,8 @@ static void change_digest(int64_t seq, int64_t hlc, const char *node, const char
 typedef struct audit_row {
     int64_t seq;
     const char *at, *actor, *source, *action, *entity, *entity_id;
-    int64_t change_seq; /* 0 = none */
+    int64_t change_seq;  /* 0 = none */
+    int64_t change_last; /* 0 = a single change (or none); else the end of a sealed range */
     const char *change_digest, *detail, *prev_hash;
 } audit_row;
 
@@ -97,6 +98,7 @@ static void audit_hash(const audit_row *r, char out[HASH_HEX])
     h_field(&h, r->entity);
     h_field(&h, r->entity_id);
     h_int(&h, r->change_seq, r->change_seq == 0);
+    h_int(&h, r->change_last, r->change_last == 0);
     h_field(&h, r->change_digest);
     h_field(&h, r->detail);
     h_final(&h, out);
@@ -105,13 +107,14 @@ static void audit_hash(const audit_row *r, char out[HASH_HEX])
 /* ==== Appending ========================================================== */
 
 pko_rc store_audit_append(pko_tx *tx, const char *action, const char *entity, const char *id,
-                          int64_t change_seq, const char *digest, const char *detail,
-                          pko_err *err)
+                          int64_t change_seq, int64_t change_last, const char *digest,
+                          const char *detail, pko_err *err)
 {
     static const char q_head[] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
     static const char q_ins[] =
         "INSERT INTO audit(seq, at, actor, source, action, entity, entity_id, change_seq,"
-        " change_digest, detail, prev_hash, hash) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)";
+        " change_digest, detail, prev_hash, hash, change_last)"
+        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)";
     pko_db *db = tx->db;
     pko_stmt *s;
     int row;
@@ -138,6 +141,7 @@ pko_rc store_audit_append(pko_tx *tx, const char *action, const char *entity, co
         .entity = entity,
         .entity_id = id,
         .change_seq = change_seq,
+        .change_last = change_last,
         .change_digest = digest,
         .detail = detail,
         .prev_hash = prev,
@@ -159,6 +163,8 @@ pko_rc store_audit_append(pko_tx *tx, const char *action, const char *entity, co
     sqlite3_bind_text(s, 10, r.detail, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 11, prev, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 12, hash, -1, SQLITE_TRANSIENT);
+    if (change_last)
+        sqlite3_bind_int64(s, 13, change_last);
     rc = pko_db_step(db, s, &row, err);
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
@@ -178,14 +184,18 @@ pko_rc store_log_change(pko_tx *tx, const pko_entity *e, const char *id, const c
     pko_store *st = db->st;
     pko_stmt *s;
     int row;
-    pko_rc rc = pko_db_prepare(db, q_last, &s, err);
-    if (rc)
-        return rc;
-    rc = pko_db_step(db, s, &row, err);
-    int64_t seq = row ? sqlite3_column_int64(s, 0) + 1 : 1;
-    sqlite3_reset(s);
-    if (rc)
-        return rc;
+    pko_rc rc;
+    if (!tx->next_seq) {
+        rc = pko_db_prepare(db, q_last, &s, err);
+        if (rc)
+            return rc;
+        rc = pko_db_step(db, s, &row, err);
+        tx->next_seq = row ? sqlite3_column_int64(s, 0) + 1 : 1;
+        sqlite3_reset(s);
+        if (rc)
+            return rc;
+    }
+    int64_t seq = tx->next_seq;
     uint64_t hlc = pko_hlc_now(&st->hlc);
     char *txt = json_dumps(fields, JSON_COMPACT | JSON_SORT_KEYS);
     const char *author = tx->actor && tx->actor->user_id ? tx->actor->user_id : "system";
@@ -212,14 +222,46 @@ pko_rc store_log_change(pko_tx *tx, const pko_entity *e, const char *id, const c
     pko_free(txt);
     if (rc)
         return rc;
+    tx->next_seq++;
     atomic_fetch_add(&st->changes, 1);
-    return store_audit_append(tx, op, e->name, id, seq, digest, NULL, err);
+    if (tx->bulk) {
+        if (!tx->bulk_first)
+            tx->bulk_first = seq;
+        tx->bulk_last = seq;
+        crypto_generichash_update(&tx->bulk_hash, (const unsigned char *)digest, HASH_HEX - 1);
+        return PKO_OK;
+    }
+    return store_audit_append(tx, op, e->name, id, seq, 0, digest, NULL, err);
+}
+
+pko_rc store_bulk_seal(pko_tx *tx, pko_err *err)
+{
+    if (!tx->bulk || !tx->bulk_first)
+        return PKO_OK;
+    char digest[HASH_HEX];
+    h_final(&tx->bulk_hash, digest);
+    pko_rc rc = store_audit_append(tx, tx->bulk_action, NULL, NULL, tx->bulk_first,
+                                   tx->bulk_last, digest, tx->bulk_detail, err);
+    tx->bulk_first = 0;
+    return rc;
+}
+
+pko_rc pko_tx_bulk(pko_tx *tx, const char *action, const char *detail, pko_err *err)
+{
+    if (tx->bulk)
+        return pko_err_set(err, PKO_EINTERNAL, "the transaction is already in bulk mode");
+    tx->bulk = true;
+    tx->bulk_action = pko_strdup(action);
+    tx->bulk_detail = pko_strdup(detail);
+    crypto_generichash_init(&tx->bulk_hash, NULL, 0, HASH_BYTES);
+    h_field(&tx->bulk_hash, "pko-bulk-v1");
+    return PKO_OK;
 }
 
 pko_rc pko_tx_audit(pko_tx *tx, const char *action, const char *entity, const char *id,
                     const char *detail, pko_err *err)
 {
-    return store_audit_append(tx, action, entity, id, 0, NULL, detail, err);
+    return store_audit_append(tx, action, entity, id, 0, 0, NULL, detail, err);
 }
 
 pko_rc pko_db_audit(pko_db *db, const pko_actor *actor, const char *action, const char *entity,
@@ -336,20 +378,80 @@ static const char *col_text(sqlite3_stmt *s, int i)
     return sqlite3_column_type(s, i) == SQLITE_NULL ? NULL : (const char *)sqlite3_column_text(s, i);
 }
 
+#define CHANGE_COLS "seq, hlc, node, entity, entity_id, op, fields, author, local_only, origin"
+
+/* Digest of the change record in the current row of 's', whose first
+ * column is CHANGE_COLS' seq at index 'at'. */
+static void row_change_digest(sqlite3_stmt *s, int at, char out[HASH_HEX])
+{
+    change_digest(sqlite3_column_int64(s, at), sqlite3_column_int64(s, at + 1),
+                  col_text(s, at + 2), col_text(s, at + 3), col_text(s, at + 4),
+                  col_text(s, at + 5), col_text(s, at + 6), col_text(s, at + 7),
+                  sqlite3_column_int(s, at + 8), col_text(s, at + 9), out);
+}
+
+/* Check the change records first..last sealed by one bulk audit entry. */
+static pko_rc verify_range(pko_db *db, int64_t aseq, int64_t first, int64_t last,
+                           const char *sealed, pko_err *err)
+{
+    static const char q[] = "SELECT " CHANGE_COLS " FROM changes WHERE seq BETWEEN ?1 AND ?2"
+                            " ORDER BY seq";
+    pko_stmt *s;
+    pko_rc rc = pko_db_prepare(db, q, &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, first);
+    sqlite3_bind_int64(s, 2, last);
+    crypto_generichash_state h;
+    crypto_generichash_init(&h, NULL, 0, HASH_BYTES);
+    h_field(&h, "pko-bulk-v1");
+    int64_t expect = first;
+    for (;;) {
+        int row;
+        rc = pko_db_step(db, s, &row, err);
+        if (rc || !row)
+            break;
+        if (sqlite3_column_int64(s, 0) != expect) {
+            rc = pko_err_set(err, PKO_EINTERNAL,
+                             "change record %lld sealed by audit entry %lld is missing",
+                             (long long)expect, (long long)aseq);
+            break;
+        }
+        char d[HASH_HEX];
+        row_change_digest(s, 0, d);
+        crypto_generichash_update(&h, (const unsigned char *)d, HASH_HEX - 1);
+        expect++;
+    }
+    sqlite3_reset(s);
+    if (rc)
+        return rc;
+    if (expect != last + 1)
+        return pko_err_set(err, PKO_EINTERNAL,
+                           "change record %lld sealed by audit entry %lld is missing",
+                           (long long)expect, (long long)aseq);
+    char d[HASH_HEX];
+    h_final(&h, d);
+    if (!sealed || strcmp(d, sealed) != 0)
+        return pko_err_set(err, PKO_EINTERNAL,
+                           "change records %lld-%lld were altered after audit entry %lld sealed "
+                           "them",
+                           (long long)first, (long long)last, (long long)aseq);
+    return PKO_OK;
+}
+
 pko_rc pko_db_audit_verify(pko_db *db, int64_t *n_entries, char head[65], pko_err *err)
 {
     static const char q[] =
         "SELECT a.seq, a.at, a.actor, a.source, a.action, a.entity, a.entity_id, a.change_seq,"
-        " a.change_digest, a.detail, a.prev_hash, a.hash,"
+        " a.change_digest, a.detail, a.prev_hash, a.hash, a.change_last,"
         " c.seq, c.hlc, c.node, c.entity, c.entity_id, c.op, c.fields, c.author, c.local_only,"
-        " c.origin FROM audit a LEFT JOIN changes c ON c.seq = a.change_seq ORDER BY a.seq";
-    static const char q_orphans[] =
-        "SELECT count(*) FROM changes c WHERE NOT EXISTS"
-        " (SELECT 1 FROM audit a WHERE a.change_seq = c.seq)";
+        " c.origin FROM audit a LEFT JOIN changes c ON c.seq = a.change_seq"
+        " AND a.change_last IS NULL ORDER BY a.seq";
+    static const char q_count[] = "SELECT count(*) FROM changes";
     pko_stmt *s;
     char prev[HASH_HEX], hash[HASH_HEX];
     memcpy(prev, genesis, HASH_HEX);
-    int64_t n = 0, expect_seq = 1;
+    int64_t n = 0, expect_seq = 1, sealed = 0, last_sealed = 0;
     pko_rc rc = pko_db_prepare(db, q, &s, err);
     if (rc)
         return rc;
@@ -370,6 +472,7 @@ pko_rc pko_db_audit_verify(pko_db *db, int64_t *n_entries, char head[65], pko_er
             .change_digest = col_text(s, 8),
             .detail = col_text(s, 9),
             .prev_hash = col_text(s, 10),
+            .change_last = sqlite3_column_int64(s, 12),
         };
         const char *stored = col_text(s, 11);
         if (r.seq != expect_seq) {
@@ -391,23 +494,36 @@ pko_rc pko_db_audit_verify(pko_db *db, int64_t *n_entries, char head[65], pko_er
             break;
         }
         if (r.change_seq) {
-            if (sqlite3_column_type(s, 12) == SQLITE_NULL) {
+            int64_t last = r.change_last ? r.change_last : r.change_seq;
+            if (r.change_seq <= last_sealed || last < r.change_seq) {
                 rc = pko_err_set(err, PKO_EINTERNAL,
-                                 "change record %lld sealed by audit entry %lld is missing",
-                                 (long long)r.change_seq, (long long)r.seq);
+                                 "audit entry %lld seals change records out of order",
+                                 (long long)r.seq);
                 break;
             }
-            char d[HASH_HEX];
-            change_digest(sqlite3_column_int64(s, 12), sqlite3_column_int64(s, 13),
-                          col_text(s, 14), col_text(s, 15), col_text(s, 16), col_text(s, 17),
-                          col_text(s, 18), col_text(s, 19), sqlite3_column_int(s, 20),
-                          col_text(s, 21), d);
-            if (!r.change_digest || strcmp(d, r.change_digest) != 0) {
-                rc = pko_err_set(err, PKO_EINTERNAL,
-                                 "change record %lld was altered after audit entry %lld sealed it",
-                                 (long long)r.change_seq, (long long)r.seq);
-                break;
+            if (r.change_last) {
+                rc = verify_range(db, r.seq, r.change_seq, r.change_last, r.change_digest, err);
+                if (rc)
+                    break;
+            } else {
+                if (sqlite3_column_type(s, 13) == SQLITE_NULL) {
+                    rc = pko_err_set(err, PKO_EINTERNAL,
+                                     "change record %lld sealed by audit entry %lld is missing",
+                                     (long long)r.change_seq, (long long)r.seq);
+                    break;
+                }
+                char d[HASH_HEX];
+                row_change_digest(s, 13, d);
+                if (!r.change_digest || strcmp(d, r.change_digest) != 0) {
+                    rc = pko_err_set(err, PKO_EINTERNAL,
+                                     "change record %lld was altered after audit entry %lld "
+                                     "sealed it",
+                                     (long long)r.change_seq, (long long)r.seq);
+                    break;
+                }
             }
+            sealed += last - r.change_seq + 1;
+            last_sealed = last;
         }
         memcpy(prev, hash, HASH_HEX);
         n++;
@@ -415,14 +531,16 @@ pko_rc pko_db_audit_verify(pko_db *db, int64_t *n_entries, char head[65], pko_er
     }
     sqlite3_reset(s);
     if (!rc) {
+        /* Every sealed record exists, is distinct and matches; if the log
+         * holds more records than were sealed, some were added unsealed. */
         int row;
-        rc = pko_db_prepare(db, q_orphans, &s, err);
+        rc = pko_db_prepare(db, q_count, &s, err);
         if (!rc)
             rc = pko_db_step(db, s, &row, err);
-        if (!rc && row && sqlite3_column_int64(s, 0) > 0)
+        if (!rc && row && sqlite3_column_int64(s, 0) != sealed)
             rc = pko_err_set(err, PKO_EINTERNAL,
                              "%lld change records have no audit entry sealing them",
-                             (long long)sqlite3_column_int64(s, 0));
+                             (long long)(sqlite3_column_int64(s, 0) - sealed));
         sqlite3_reset(s);
     }
     if (n_entries)
@@ -430,4 +548,40 @@ pko_rc pko_db_audit_verify(pko_db *db, int64_t *n_entries, char head[65], pko_er
     if (head)
         memcpy(head, prev, HASH_HEX);
     return rc;
+}
+
+pko_rc pko_db_history(pko_db *db, const char *entity, const char *id, json_t **out, pko_err *err)
+{
+    static const char q[] = "SELECT seq, hlc, author, op, fields FROM changes"
+                            " WHERE entity=?1 AND entity_id=?2 ORDER BY seq";
+    pko_stmt *s;
+    *out = NULL;
+    pko_rc rc = pko_db_prepare(db, q, &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, entity, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, id, -1, SQLITE_TRANSIENT);
+    json_t *arr = json_array();
+    for (;;) {
+        int row;
+        rc = pko_db_step(db, s, &row, err);
+        if (rc || !row)
+            break;
+        char at[48];
+        json_t *f = json_loads((const char *)sqlite3_column_text(s, 4), 0, NULL);
+        json_array_append_new(
+            arr, json_pack("{s:I, s:s, s:s, s:s, s:o}", "seq", (json_int_t)sqlite3_column_int64(s, 0),
+                           "at",
+                           pko_time_rfc3339(PKO_HLC_MS((uint64_t)sqlite3_column_int64(s, 1)), at,
+                                            sizeof(at)),
+                           "author", sqlite3_column_text(s, 2), "op", sqlite3_column_text(s, 3),
+                           "fields", f ? f : json_object()));
+    }
+    sqlite3_reset(s);
+    if (rc) {
+        json_decref(arr);
+        return rc;
+    }
+    *out = arr;
+    return PKO_OK;
 }

@@ -42,13 +42,17 @@ pko_rc pko_tx_begin(pko_db *db, const pko_actor *actor, pko_tx **out, pko_err *e
 pko_rc pko_tx_commit(pko_tx *tx, pko_err *err)
 {
     pko_db *db = tx->db;
-    pko_rc rc = store_exec(db, "COMMIT", err);
+    pko_rc rc = store_bulk_seal(tx, err);
+    if (!rc)
+        rc = store_exec(db, "COMMIT", err);
     if (rc) {
         pko_tx_rollback(tx);
         return rc;
     }
     atomic_fetch_add(&db->st->commits, 1);
     db->tx = NULL;
+    pko_free(tx->bulk_action);
+    pko_free(tx->bulk_detail);
     pko_free(tx);
     return PKO_OK;
 }
@@ -62,6 +66,8 @@ void pko_tx_rollback(pko_tx *tx)
         store_exec(db, "ROLLBACK", NULL);
     atomic_fetch_add(&db->st->rollbacks, 1);
     db->tx = NULL;
+    pko_free(tx->bulk_action);
+    pko_free(tx->bulk_detail);
     pko_free(tx);
 }
 

@@ -79,6 +79,10 @@ static const pko_migration core_steps[] = {
         "  BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END;"
         "CREATE TRIGGER changes_no_delete BEFORE DELETE ON changes"
         "  BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END;"},
+    /* Bulk writes (imports) seal a range of change records with one audit
+     * entry: change_seq..change_last. */
+    {2, "ALTER TABLE audit ADD COLUMN change_last INTEGER;"
+        "CREATE INDEX audit_change ON audit(change_seq);"},
 };
 
 /* ==== Errors ============================================================= */

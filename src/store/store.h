@@ -191,6 +191,12 @@ PKO_MUST_USE pko_rc pko_tx_delete(pko_tx *tx, const pko_entity *e, const char *i
 PKO_MUST_USE pko_rc pko_tx_audit(pko_tx *tx, const char *action, const char *entity,
                                  const char *id, const char *detail, pko_err *err);
 
+/* Switch 'tx' to bulk mode (imports): the writes that follow still append
+ * one change record each, but instead of one audit entry per write, commit
+ * appends a single audit entry 'action' with 'detail' that seals the whole
+ * range of change records with a digest over their digests. */
+PKO_MUST_USE pko_rc pko_tx_bulk(pko_tx *tx, const char *action, const char *detail, pko_err *err);
+
 /* Audit an event in its own transaction (for reads and failed logins). */
 PKO_MUST_USE pko_rc pko_db_audit(pko_db *db, const pko_actor *actor, const char *action,
                                  const char *entity, const char *id, const char *detail,
@@ -215,6 +221,10 @@ PKO_MUST_USE pko_rc pko_db_list(pko_db *db, const pko_entity *e, const pko_scope
 /* Read change records with seq > 'after', at most 'limit', as a JSON array of
  * {seq, hlc, node, entity, entity_id, op, fields, author, origin}. */
 PKO_MUST_USE pko_rc pko_db_changes(pko_db *db, int64_t after, int limit, json_t **out,
+                                   pko_err *err);
+/* The edit history of one record: its change records in order, as a JSON
+ * array of {seq, at, author, op, fields}. Callers check access first. */
+PKO_MUST_USE pko_rc pko_db_history(pko_db *db, const char *entity, const char *id, json_t **out,
                                    pko_err *err);
 /* Read audit entries with seq > 'after', at most 'limit'. */
 PKO_MUST_USE pko_rc pko_db_audit_list(pko_db *db, int64_t after, int limit, json_t **out,

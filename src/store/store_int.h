@@ -6,6 +6,7 @@
 #define PKO_STORE_INT_H
 
 #include <pthread.h>
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
 
@@ -44,6 +45,12 @@ struct pko_db {
 struct pko_tx {
     pko_db *db;
     const pko_actor *actor;
+    int64_t next_seq; /* next change seq, 0 until first looked up */
+    /* Bulk mode: change records are sealed by one audit entry at commit. */
+    bool bulk;
+    char *bulk_action, *bulk_detail; /* owned */
+    int64_t bulk_first, bulk_last;
+    crypto_generichash_state bulk_hash;
 };
 
 struct pko_store {
@@ -70,8 +77,11 @@ pko_rc store_log_change(pko_tx *tx, const pko_entity *e, const char *id, const c
 
 /* Append one audit entry inside the open transaction 'tx'. */
 pko_rc store_audit_append(pko_tx *tx, const char *action, const char *entity, const char *id,
-                          int64_t change_seq, const char *change_digest, const char *detail,
-                          pko_err *err);
+                          int64_t change_seq, int64_t change_last, const char *change_digest,
+                          const char *detail, pko_err *err);
+
+/* Seal the bulk range of 'tx' with one audit entry (called by commit). */
+pko_rc store_bulk_seal(pko_tx *tx, pko_err *err);
 
 /* Execute SQL with no result rows and no parameters (schema, pragmas). */
 pko_rc store_exec(pko_db *db, const char *sql, pko_err *err);

@@ -116,6 +116,61 @@ static void test_unsealed_change_record_is_detected(void **state)
     assert_non_null(strstr(e.msg, "no audit entry"));
 }
 
+/* Insert 'n' records in one bulk transaction, sealed by one audit entry. */
+static void populate_bulk(fx *f, int n)
+{
+    pko_err e;
+    pko_err_clear(&e);
+    pko_tx *tx;
+    assert_int_equal(pko_tx_begin(f->db, &f->actor, &tx, &e), PKO_OK);
+    assert_int_equal(pko_tx_bulk(tx, "import", "test batch", &e), PKO_OK);
+    for (int i = 0; i < n; i++) {
+        char id[PKO_ID_LEN];
+        json_t *v = json_pack("{s:s, s:i}", "title", "bulk", "count", i);
+        assert_int_equal(pko_tx_insert(tx, &fx_thing, v, id, &e), PKO_OK);
+        json_decref(v);
+    }
+    assert_int_equal(pko_tx_commit(tx, &e), PKO_OK);
+}
+
+static void test_bulk_range_is_sealed_by_one_entry(void **state)
+{
+    fx *f = *state;
+    populate(f, 2);
+    populate_bulk(f, 50);
+    populate(f, 1);
+    assert_int_equal(fx_count(f, "SELECT count(*) FROM changes"), 53);
+    assert_int_equal(fx_count(f, "SELECT count(*) FROM audit WHERE action='import' AND"
+                                 " change_seq=3 AND change_last=52 AND detail='test batch'"),
+                     1);
+    pko_err e;
+    int64_t n;
+    assert_int_equal(verify(f, &e, &n), PKO_OK);
+    assert_int_equal(n, 2 + 1 + 1 + 1 + 1); /* 3 writes, 2 logins, 1 import */
+}
+
+static void test_bulk_tampering_is_detected(void **state)
+{
+    fx *f = *state;
+    populate_bulk(f, 20);
+    fx_raw(f, "DROP TRIGGER changes_no_update; UPDATE changes SET fields='{}' WHERE seq=7");
+    pko_err e;
+    int64_t n;
+    assert_int_equal(verify(f, &e, &n), PKO_EINTERNAL);
+    assert_non_null(strstr(e.msg, "change records 1-20 were altered"));
+}
+
+static void test_bulk_deletion_is_detected(void **state)
+{
+    fx *f = *state;
+    populate_bulk(f, 20);
+    fx_raw(f, "DROP TRIGGER changes_no_delete; DELETE FROM changes WHERE seq=20");
+    pko_err e;
+    int64_t n;
+    assert_int_equal(verify(f, &e, &n), PKO_EINTERNAL);
+    assert_non_null(strstr(e.msg, "change record 20 sealed by audit entry 1 is missing"));
+}
+
 static void test_empty_database_verifies(void **state)
 {
     fx *f = *state;
@@ -139,6 +194,9 @@ int main(void)
         T(test_deleted_audit_entry_is_detected),
         T(test_edited_change_record_is_detected),
         T(test_unsealed_change_record_is_detected),
+        T(test_bulk_range_is_sealed_by_one_entry),
+        T(test_bulk_tampering_is_detected),
+        T(test_bulk_deletion_is_detected),
         T(test_empty_database_verifies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
