@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "core/log.h"
 #include "http/http.h"
 
@@ -24,7 +25,7 @@
 
 static const pko_actor cli_actor = {"system", "cli"};
 
-static const char *db_default(void)
+const char *cli_db_default(void)
 {
     const char *e = getenv("PKO_DB");
     return e && *e ? e : "pko.db";
@@ -37,7 +38,7 @@ static int fail(const pko_err *err, int code)
 }
 
 /* Open the store at 'path', register entities and apply migrations. */
-static int open_store(const char *path, bool create, pko_store **st, int *applied)
+int cli_open_store(const char *path, bool create, pko_store **st, int *applied)
 {
     pko_err err;
     pko_err_clear(&err);
@@ -71,7 +72,7 @@ static const char init_help[] =
 
 static int cmd_init(int argc, char **argv)
 {
-    const char *db = db_default();
+    const char *db = cli_db_default();
     static const struct option opts[] = {{"db", 1, 0, 'd'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -84,7 +85,7 @@ static int cmd_init(int argc, char **argv)
     }
     pko_store *st;
     int applied;
-    int rc = open_store(db, true, &st, &applied);
+    int rc = cli_open_store(db, true, &st, &applied);
     if (rc)
         return rc;
     printf("database %s ready (node %s, %d migration%s applied)\n", db, pko_store_node_id(st),
@@ -114,7 +115,7 @@ static const char serve_help[] =
 
 static int cmd_serve(int argc, char **argv)
 {
-    const char *db = db_default();
+    const char *db = cli_db_default();
     pko_server_opts so = {.listen = "127.0.0.1:8080"};
     static const struct option opts[] = {{"db", 1, 0, 'd'},       {"listen", 1, 0, 'l'},
                                          {"tls-cert", 1, 0, 'c'}, {"tls-key", 1, 0, 'k'},
@@ -212,7 +213,7 @@ static int cmd_user(int argc, char **argv)
         return argc < 2 ? EXIT_USAGE : 0;
     }
     const char *sub = argv[1];
-    const char *db = db_default();
+    const char *db = cli_db_default();
     pko_grant grants[PKO_MAX_GRANTS];
     size_t n_grants = 0;
     int clearance = PKO_CLASS_UNCLASSIFIED;
@@ -255,7 +256,7 @@ static int cmd_user(int argc, char **argv)
         return EXIT_USAGE;
     }
     pko_store *st;
-    int rc = open_store(db, false, &st, NULL);
+    int rc = cli_open_store(db, false, &st, NULL);
     if (rc)
         return rc;
     pko_db *d = pko_store_acquire(st);
@@ -356,7 +357,7 @@ static const char check_help[] =
 
 static int cmd_check(int argc, char **argv)
 {
-    const char *db = db_default();
+    const char *db = cli_db_default();
     static const struct option opts[] = {{"db", 1, 0, 'd'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -406,7 +407,7 @@ static const char backup_help[] =
 
 static int cmd_backup(int argc, char **argv)
 {
-    const char *db = db_default();
+    const char *db = cli_db_default();
     static const struct option opts[] = {{"db", 1, 0, 'd'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -470,6 +471,7 @@ static const char main_help[] =
     "  user      add, list and change users and their roles\n"
     "  check     verify database integrity and the audit chain\n"
     "  backup    copy the live database to a file\n"
+    "  import    import incidents from UCDP, ACLED or mapped CSV files\n"
     "  routes    list the HTTP routes and the permission each needs\n"
     "  version   print the version\n"
     "\n"
@@ -508,6 +510,8 @@ int main(int argc, char **argv)
         return cmd_backup(argc - 1, argv + 1);
     if (strcmp(cmd, "routes") == 0)
         return cmd_routes();
+    if (strcmp(cmd, "import") == 0)
+        return cli_import(argc - 1, argv + 1);
     fprintf(stderr, "pko: unknown command %s\n\n%s", cmd, main_help);
     return EXIT_USAGE;
 }

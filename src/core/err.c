@@ -61,6 +61,7 @@ const char *pko_rc_name(pko_rc rc)
         [PKO_ECSRF] = "csrf_token_invalid",
         [PKO_ECONFLICT] = "conflict",
         [PKO_ETOOBIG] = "too_large",
+        [PKO_EMEDIA] = "unsupported_media_type",
         [PKO_ETHROTTLE] = "too_many_attempts",
         [PKO_EBUSY] = "unavailable",
         [PKO_EFULL] = "storage_full",

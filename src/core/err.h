@@ -28,6 +28,7 @@ typedef enum pko_rc {
     PKO_ECSRF,      /* state-changing request without a valid CSRF token */
     PKO_ECONFLICT,  /* duplicate or stale version */
     PKO_ETOOBIG,    /* body or value over a limit */
+    PKO_EMEDIA,     /* body in a content type the route does not take */
     PKO_ETHROTTLE,  /* too many attempts */
     PKO_EBUSY,      /* database busy after retries, or request timed out */
     PKO_EFULL,      /* disk or database full */

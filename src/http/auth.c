@@ -169,6 +169,28 @@ bool pko_principal_has(const pko_principal *p, unsigned roles, const char *acron
     return false;
 }
 
+bool pko_principal_has_roles(const pko_principal *p, unsigned roles, const char *acronym)
+{
+    return pko_principal_has(p, roles, acronym);
+}
+
+pko_rc pko_user_name(pko_db *db, const char *id, char out[72])
+{
+    static const char q[] = "SELECT username FROM users WHERE id = ?1";
+    pko_stmt *s;
+    int row;
+    pko_err e;
+    pko_err_clear(&e);
+    if (!id || pko_db_prepare(db, q, &s, &e))
+        return PKO_ENOTFOUND;
+    sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+    pko_rc rc = pko_db_step(db, s, &row, &e);
+    if (!rc && row)
+        snprintf(out, 72, "%s", sqlite3_column_text(s, 0));
+    sqlite3_reset(s);
+    return !rc && row ? PKO_OK : PKO_ENOTFOUND;
+}
+
 json_t *pko_principal_roles_json(const pko_principal *p)
 {
     json_t *a = json_array();

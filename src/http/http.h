@@ -85,6 +85,7 @@ typedef pko_rc (*pko_handler)(pko_req *req, pko_err *err);
 enum {
     PKO_ROUTE_PUBLIC = 1u << 0,  /* no authentication */
     PKO_ROUTE_NO_CSRF = 1u << 1, /* state-changing but exempt (login) */
+    PKO_ROUTE_RAW_BODY = 1u << 2, /* body is not JSON (text/csv); handler reads it raw */
 };
 
 typedef struct pko_route {
@@ -112,6 +113,9 @@ typedef struct pko_module {
     size_t n_perms;
     const pko_route *routes;
     size_t n_routes;
+    /* Optional: run once when `pko serve` starts, after migrations (build
+     * caches, log their size). NULL when the module needs nothing. */
+    pko_rc (*start)(pko_store *st, pko_err *err);
 } pko_module;
 
 /* All modules compiled in, the built-in "auth" module first. */
@@ -133,6 +137,8 @@ const char *pko_req_query(pko_req *req, const char *name);
 json_t *pko_req_body(pko_req *req);
 /* Like pko_req_body() but fails with PKO_EINVAL when there is none. */
 PKO_MUST_USE pko_rc pko_req_body_object(pko_req *req, json_t **out, pko_err *err);
+/* The raw request body (for routes with PKO_ROUTE_RAW_BODY). */
+void pko_req_raw_body(pko_req *req, const char **data, size_t *len);
 /* Request header, or NULL. */
 const char *pko_req_header(pko_req *req, const char *name);
 /* The caller's address ("127.0.0.1"). */
@@ -154,6 +160,13 @@ void pko_req_scope(pko_req *req, const char *perm, pko_scope *out);
  * missions); otherwise PKO_EFORBIDDEN with a message. */
 PKO_MUST_USE pko_rc pko_req_require(pko_req *req, const char *perm, const char *acronym,
                                     pko_err *err);
+/* True when 'p' holds one of 'roles' (system_admin always counts) for
+ * mission 'acronym' (NULL: an all-missions grant is needed; "*": any
+ * mission will do). */
+bool pko_principal_has_roles(const pko_principal *p, unsigned roles, const char *acronym);
+/* The username of user 'id' into 'out' (65 bytes); PKO_ENOTFOUND if none. */
+PKO_MUST_USE pko_rc pko_user_name(pko_db *db, const char *id, char out[72]);
+
 /* Read "limit" (1..PKO_PAGE_MAX, default PKO_PAGE_DEFAULT) and "cursor". */
 PKO_MUST_USE pko_rc pko_req_page(pko_req *req, const char **cursor, int *limit, pko_err *err);
 
@@ -162,6 +175,14 @@ void pko_req_reply(pko_req *req, int status, json_t *body);
 /* Set the response to raw bytes (copied) with a content type. */
 void pko_req_reply_raw(pko_req *req, int status, const char *content_type, const char *data,
                        size_t len);
+/* A streamed response body: called repeatedly to fill 'buf' (up to 'max'
+ * bytes); returns the bytes written, 0 at the end, or -1 on error (the
+ * connection is then closed). Runs after the handler returned, on the
+ * server's thread; 'ctx' is freed with 'free_ctx' when the response ends. */
+typedef long (*pko_stream_fn)(void *ctx, char *buf, size_t max);
+void pko_req_reply_stream(pko_req *req, int status, const char *content_type, pko_stream_fn fn,
+                          void *ctx, void (*free_ctx)(void *ctx));
+
 /* Add a response header (both strings copied). */
 void pko_req_add_header(pko_req *req, const char *name, const char *value);
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "core/alloc.h"
@@ -64,6 +65,9 @@ struct pko_req {
     char *resp; /* owned */
     size_t resp_len;
     const char *content_type;
+    pko_stream_fn stream;     /* streamed body instead of resp */
+    void *stream_ctx;
+    void (*stream_free)(void *);
     const char *hnames[MAX_HEADERS], *hvalues[MAX_HEADERS]; /* arena */
     size_t n_headers;
 };
@@ -177,6 +181,12 @@ pko_rc pko_req_body_object(pko_req *req, json_t **out, pko_err *err)
     if (!req->json)
         return pko_err_set(err, PKO_EINVAL, "this request needs a JSON object body");
     return PKO_OK;
+}
+
+void pko_req_raw_body(pko_req *req, const char **data, size_t *len)
+{
+    *data = req->body.data ? req->body.data : "";
+    *len = req->body.len;
 }
 
 const char *pko_req_header(pko_req *req, const char *name)
@@ -293,6 +303,45 @@ void pko_req_reply(pko_req *req, int status, json_t *body)
     req->content_type = "application/json; charset=utf-8";
 }
 
+void pko_req_reply_stream(pko_req *req, int status, const char *content_type, pko_stream_fn fn,
+                          void *ctx, void (*free_ctx)(void *ctx))
+{
+    pko_free(req->resp);
+    req->resp = NULL;
+    req->resp_len = 0;
+    req->status = status;
+    req->content_type = content_type;
+    req->stream = fn;
+    req->stream_ctx = ctx;
+    req->stream_free = free_ctx;
+}
+
+typedef struct stream_box {
+    pko_stream_fn fn;
+    void *ctx;
+    void (*free_ctx)(void *);
+} stream_box;
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    stream_box *b = cls;
+    long n = b->fn(b->ctx, buf, max);
+    if (n < 0)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    if (n == 0)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    return (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+    stream_box *b = cls;
+    if (b->free_ctx)
+        b->free_ctx(b->ctx);
+    pko_free(b);
+}
+
 void pko_req_add_header(pko_req *req, const char *name, const char *value)
 {
     if (req->n_headers == MAX_HEADERS)
@@ -317,6 +366,7 @@ int pko_http_status(pko_rc rc)
     case PKO_EMETHOD: return 405;
     case PKO_ECONFLICT: return 409;
     case PKO_ETOOBIG: return 413;
+    case PKO_EMEDIA: return 415;
     case PKO_ETHROTTLE: return 429;
     case PKO_EBUSY: return 503;
     case PKO_EFULL: return 507;
@@ -337,6 +387,12 @@ json_t *pko_http_error_body(const pko_err *err)
 
 static void reply_error(pko_req *req, const pko_err *err)
 {
+    if (req->stream) {
+        if (req->stream_free)
+            req->stream_free(req->stream_ctx);
+        req->stream = NULL;
+        req->stream_ctx = NULL;
+    }
     int status = pko_http_status(err->code);
     if (status == 500)
         pko_log(PKO_LOG_ERROR, "internal_error", "path", req->url, "message", err->msg, NULL);
@@ -414,10 +470,23 @@ static pko_rc dispatch(pko_req *req, pko_err *err)
         }
     }
     if (req->body.len) {
-        rc = pko_json_parse_object(req->body.data, req->body.len, PKO_MAX_JSON_DEPTH, &req->json,
-                                   err);
-        if (rc)
-            return rc;
+        /* Bodies must say what they are: a cross-site form (text/plain,
+         * urlencoded) can then never reach a JSON handler. */
+        const char *ct = pko_req_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
+        bool json = ct && strncasecmp(ct, "application/json", 16) == 0 &&
+                    (ct[16] == '\0' || ct[16] == ';' || ct[16] == ' ');
+        bool csv = ct && strncasecmp(ct, "text/csv", 8) == 0;
+        if ((rt->flags & PKO_ROUTE_RAW_BODY) && csv) {
+            /* handler reads the raw body */
+        } else if (!json) {
+            return pko_err_set(err, PKO_EMEDIA, "send the body as %s (Content-Type header)",
+                               (rt->flags & PKO_ROUTE_RAW_BODY) ? "text/csv" : "application/json");
+        } else {
+            rc = pko_json_parse_object(req->body.data, req->body.len, PKO_MAX_JSON_DEPTH,
+                                       &req->json, err);
+            if (rc)
+                return rc;
+        }
     }
     return rt->handler(req, err);
 }
@@ -436,8 +505,19 @@ static void add_std_headers(struct MHD_Response *r, bool tls)
 
 static enum MHD_Result send_response(pko_req *req)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer(req->resp_len, req->resp,
-                                                             MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *r;
+    if (req->stream) {
+        stream_box *b = pko_malloc(sizeof(*b));
+        b->fn = req->stream;
+        b->ctx = req->stream_ctx;
+        b->free_ctx = req->stream_free;
+        req->stream = NULL; /* owned by the response now */
+        req->stream_ctx = NULL;
+        r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, b,
+                                              stream_free);
+    } else {
+        r = MHD_create_response_from_buffer(req->resp_len, req->resp, MHD_RESPMEM_MUST_COPY);
+    }
     if (!r)
         return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, req->content_type);
@@ -571,6 +651,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     }
     if (req->db)
         pko_store_release(req->srv->st, req->db);
+    if (req->stream && req->stream_free) /* never handed to MHD */
+        req->stream_free(req->stream_ctx);
     json_decref(req->json);
     pko_buf_free(&req->body);
     pko_free(req->resp);
@@ -684,6 +766,15 @@ pko_rc pko_server_start(const pko_server_opts *opts, pko_store *st, pko_server *
     srv->router = pko_router_new();
     for (size_t i = 0; i < pko_n_modules; i++) {
         rc = pko_router_add_module(srv->router, pko_modules[i], err);
+        if (rc) {
+            pko_server_stop(srv);
+            return rc;
+        }
+    }
+    for (size_t i = 0; i < pko_n_modules; i++) {
+        if (!pko_modules[i]->start)
+            continue;
+        rc = pko_modules[i]->start(st, err);
         if (rc) {
             pko_server_stop(srv);
             return rc;

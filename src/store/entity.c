@@ -457,8 +457,10 @@ static pko_rc audit_reads(pko_db *db, const pko_entity *e, const pko_actor *acto
     return pko_tx_commit(tx, err);
 }
 
-pko_rc pko_db_get(pko_db *db, const pko_entity *e, const pko_scope *scope,
-                  const pko_actor *actor, const char *id, json_t **out, pko_err *err)
+/* Shared by get and get_rowid: 'by_rowid' selects the statement. */
+static pko_rc get_one(pko_db *db, const pko_entity *e, const pko_scope *scope,
+                      const pko_actor *actor, const char *id, int64_t rowid, json_t **out,
+                      pko_err *err)
 {
     *out = NULL;
     const store_entity *se = entity_or_fail(db, e, err);
@@ -466,10 +468,13 @@ pko_rc pko_db_get(pko_db *db, const pko_entity *e, const pko_scope *scope,
         return PKO_EINTERNAL;
     pko_stmt *s;
     int row;
-    pko_rc rc = pko_db_prepare(db, se->sql_get, &s, err);
+    pko_rc rc = pko_db_prepare(db, id ? se->sql_get : se->sql_get_rowid, &s, err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+    if (id)
+        sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_int64(s, 1, rowid);
     bind_scope(s, scope);
     rc = pko_db_step(db, s, &row, err);
     json_t *o = NULL;
@@ -478,8 +483,10 @@ pko_rc pko_db_get(pko_db *db, const pko_entity *e, const pko_scope *scope,
     sqlite3_reset(s);
     if (rc)
         return rc;
-    if (!o)
+    if (!o && id)
         return pko_err_set(err, PKO_ENOTFOUND, "no %s with id %s", e->name, id);
+    if (!o)
+        return pko_err_set(err, PKO_ENOTFOUND, "no %s at row %lld", e->name, (long long)rowid);
     json_t *one = json_array();
     json_array_append(one, o);
     rc = audit_reads(db, e, actor, one, err);
@@ -490,6 +497,18 @@ pko_rc pko_db_get(pko_db *db, const pko_entity *e, const pko_scope *scope,
     }
     *out = o;
     return PKO_OK;
+}
+
+pko_rc pko_db_get(pko_db *db, const pko_entity *e, const pko_scope *scope,
+                  const pko_actor *actor, const char *id, json_t **out, pko_err *err)
+{
+    return get_one(db, e, scope, actor, id, 0, out, err);
+}
+
+pko_rc pko_db_get_rowid(pko_db *db, const pko_entity *e, const pko_scope *scope,
+                        const pko_actor *actor, int64_t rowid, json_t **out, pko_err *err)
+{
+    return get_one(db, e, scope, actor, NULL, rowid, out, err);
 }
 
 pko_rc pko_db_list(pko_db *db, const pko_entity *e, const pko_scope *scope,

@@ -168,8 +168,11 @@ static pko_rc db_open(pko_store *st, pko_db *db, bool create, pko_err *err)
      * write survives power loss, not only a process crash. */
     pko_rc rc = store_exec(db, "PRAGMA journal_mode=WAL;", err);
     if (!rc)
+        /* trusted_schema stays ON: the FTS5 index of incidents is kept by
+         * triggers, which SQLite refuses to run on a virtual table otherwise.
+         * The database file is ours, not user-supplied. */
         rc = store_exec(db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-                            "PRAGMA trusted_schema=OFF; PRAGMA temp_store=MEMORY;",
+                            "PRAGMA temp_store=MEMORY;",
                         err);
     if (rc) {
         sqlite3_close(db->h);
@@ -249,6 +252,7 @@ void pko_store_close(pko_store *st)
         pko_free(se->sql_update);
         pko_free(se->sql_load);
         pko_free(se->sql_get);
+        pko_free(se->sql_get_rowid);
         pko_free(se->sql_list);
         pko_free(se->sql_delete);
     }
@@ -268,6 +272,11 @@ const char *pko_store_node_id(pko_store *st)
 const char *pko_store_path(pko_store *st)
 {
     return st->path;
+}
+
+pko_store *pko_db_store(pko_db *db)
+{
+    return db->st;
 }
 
 pko_db *pko_store_acquire(pko_store *st)
@@ -543,6 +552,16 @@ pko_rc pko_store_register_entity(pko_store *st, const pko_entity *e, pko_err *er
     if (!rc)
         rc = entity_filter(&b, e);
     se.sql_get = pko_buf_take(&b, NULL);
+
+    pko_buf_init(&b, 64 * 1024);
+    rc = pko_buf_puts(&b, "SELECT ");
+    if (!rc)
+        rc = entity_cols(&b, e);
+    if (!rc)
+        rc = pko_buf_printf(&b, " FROM %s WHERE rowid=?1", e->table);
+    if (!rc)
+        rc = entity_filter(&b, e);
+    se.sql_get_rowid = pko_buf_take(&b, NULL);
 
     pko_buf_init(&b, 64 * 1024);
     rc = pko_buf_puts(&b, "SELECT ");

@@ -144,6 +144,9 @@ const char *pko_store_node_id(pko_store *st);
 /* The database file path. */
 const char *pko_store_path(pko_store *st);
 
+/* The store a connection belongs to. */
+pko_store *pko_db_store(pko_db *db);
+
 /* Check out a connection for this thread; blocks while all are in use. */
 pko_db *pko_store_acquire(pko_store *st);
 void pko_store_release(pko_store *st, pko_db *db);
@@ -210,6 +213,11 @@ PKO_MUST_USE pko_rc pko_db_audit(pko_db *db, const pko_actor *actor, const char 
 PKO_MUST_USE pko_rc pko_db_get(pko_db *db, const pko_entity *e, const pko_scope *scope,
                                const pko_actor *actor, const char *id, json_t **out,
                                pko_err *err);
+/* Like pko_db_get, addressing the record by its SQLite rowid (which an
+ * in-memory index keeps instead of the 36-byte id). */
+PKO_MUST_USE pko_rc pko_db_get_rowid(pko_db *db, const pko_entity *e, const pko_scope *scope,
+                                     const pko_actor *actor, int64_t rowid, json_t **out,
+                                     pko_err *err);
 /* List records of 'e' visible under 'scope', ordered by id, after cursor
  * 'after' (NULL for the first page), at most 'limit'. '*out' is a JSON array. */
 PKO_MUST_USE pko_rc pko_db_list(pko_db *db, const pko_entity *e, const pko_scope *scope,

@@ -23,6 +23,7 @@ typedef struct store_entity {
     char *sql_update;    /* owned */
     char *sql_load;      /* owned: every column, by id, no filter */
     char *sql_get;       /* owned: by id, clearance and scope filter */
+    char *sql_get_rowid; /* owned: by SQLite rowid, clearance and scope filter */
     char *sql_list;      /* owned: page after id, clearance and scope filter */
     char *sql_delete;    /* owned */
 } store_entity;

@@ -109,10 +109,18 @@ static void test_live_server(void **state)
 
     roundtrip(port,
               "POST /api/v1/session HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-              "Content-Length: 9\r\n\r\n{\"user\":}",
+              "Content-Type: application/json\r\nContent-Length: 9\r\n\r\n{\"user\":}",
               buf, sizeof(buf));
     assert_non_null(strstr(buf, "HTTP/1.1 400"));
     assert_non_null(strstr(buf, "\"offset\":8"));
+
+    /* A body that does not say it is JSON never reaches the handler. */
+    roundtrip(port,
+              "POST /api/v1/session HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+              "Content-Type: text/plain\r\nContent-Length: 2\r\n\r\n{}",
+              buf, sizeof(buf));
+    assert_non_null(strstr(buf, "HTTP/1.1 415"));
+    assert_non_null(strstr(buf, "unsupported_media_type"));
 
     roundtrip(port,
               "POST /api/v1/session HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
