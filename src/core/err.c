@@ -2,6 +2,7 @@
  * Error context: see err.h. */
 #include "core/err.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +17,68 @@ void pko_err_clear(pko_err *err)
     err->msg[0] = '\0';
 }
 
+/* Length of the valid UTF-8 sequence at 's' (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF), or 0 when it is invalid or cut short
+ * by the end of the string. */
+static size_t utf8_seq(const unsigned char *s)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t k;
+    unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
+    if (c >= 0xC2 && c <= 0xDF)
+        k = 1;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        k = 2;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        k = 3;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else
+        return 0;
+    if (s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t j = 2; j <= k; j++)
+        if ((s[j] & 0xC0) != 0x80)
+            return 0;
+    return k + 1;
+}
+
+/* Make 'buf' valid UTF-8 in place: a sequence cut short by truncation (when
+ * 'truncated') is dropped, every other invalid byte becomes '?'. */
+static void utf8_clean(char *buf, bool truncated)
+{
+    unsigned char *s = (unsigned char *)buf;
+    size_t i = 0;
+    while (s[i]) {
+        size_t n = utf8_seq(s + i);
+        if (n) {
+            i += n;
+            continue;
+        }
+        if (truncated) {
+            /* A lead byte whose sequence only lacks bytes past the end was
+             * split by the truncation: cut before it. */
+            size_t need = s[i] >= 0xF0 ? 4 : s[i] >= 0xE0 ? 3 : s[i] >= 0xC0 ? 2 : 0;
+            size_t have = 1;
+            while (have < need && (s[i + have] & 0xC0) == 0x80)
+                have++;
+            if (need && s[i + have] == '\0') {
+                s[i] = '\0';
+                return;
+            }
+        }
+        s[i++] = '?';
+    }
+}
+
 static pko_rc err_vset(pko_err *err, pko_rc rc, const char *field, const char *fmt, va_list ap)
     __attribute__((format(printf, 4, 0)));
 
@@ -24,9 +87,14 @@ static pko_rc err_vset(pko_err *err, pko_rc rc, const char *field, const char *f
     if (!err || err->code != PKO_OK)
         return rc;
     err->code = rc;
-    if (field)
-        snprintf(err->field, sizeof(err->field), "%s", field);
-    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    if (field) {
+        int n = snprintf(err->field, sizeof(err->field), "%s", field);
+        utf8_clean(err->field, n >= (int)sizeof(err->field));
+    }
+    int n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    if (n < 0)
+        err->msg[0] = '\0';
+    utf8_clean(err->msg, n >= (int)sizeof(err->msg));
     return rc;
 }
 

@@ -55,7 +55,10 @@ void pko_err_clear(pko_err *err);
 
 /* Record an error in 'err' unless one is already recorded, and return 'rc'
  * so a call site can write `return pko_err_set(err, PKO_EINVAL, "...")`.
- * 'err' may be NULL, in which case only 'rc' is returned. */
+ * 'err' may be NULL, in which case only 'rc' is returned. The message (and
+ * the field) are always valid UTF-8, so they can go into JSON as they are:
+ * a message too long for 'msg' is cut on a character boundary, and bytes
+ * that are not UTF-8 (from a URL path, a file) are replaced with '?'. */
 pko_rc pko_err_set(pko_err *err, pko_rc rc, const char *fmt, ...) PKO_PRINTF(3, 4);
 
 /* Like pko_err_set(), also naming the input field at fault. */

@@ -356,6 +356,17 @@ def unknown_route_404_error_shape():
     expect_error(request("GET", "/"), 404, "not_found", what="root")
 
 
+# Regression (was a bug): a path with bytes that are not UTF-8 (%FF) went
+# into the error message as is; jansson refuses such strings, so the error
+# body lost its "message" (and a long message could be cut inside a
+# character, with the same result).
+@test
+def error_message_of_non_utf8_path():
+    for path in ("/api/v1/x%FF", "/api/v1/%C3", "/api/v1/" + "%C3%A9" * 400):
+        e = expect_error(request("GET", path), 404, "not_found", None, what=path[:40])
+        check(e["message"].startswith("no route for GET /api/v1/"), "message %r" % e["message"])
+
+
 @test
 def wrong_method_405_with_allow():
     r = request("DELETE", "/healthz")

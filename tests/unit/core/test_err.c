@@ -1,6 +1,8 @@
 /* Unit tests for src/core/err.c. */
 #include "test_util.h"
 
+#include <jansson.h>
+
 #include "core/err.h"
 
 static void test_first_error_sticks(void **state)
@@ -37,6 +39,51 @@ static void test_long_message_truncates(void **state)
     assert_int_equal(strlen(e.field), PKO_ERR_FIELD_MAX - 1);
 }
 
+/* Regression: truncation split a multi-byte character and bytes from input
+ * (a URL path with %FF) went into the message as they were, so the JSON
+ * error body lost "message" and "field" (jansson refuses invalid UTF-8). */
+static void test_message_is_always_valid_utf8(void **state)
+{
+    (void)state;
+    /* 'é' is 2 bytes and both buffers have room for an odd number of
+     * bytes, so the last character straddles the limit. */
+    char big[2 * PKO_ERR_MSG_MAX];
+    size_t n = 0;
+    while (n + 2 < sizeof(big)) {
+        big[n++] = (char)0xC3;
+        big[n++] = (char)0xA9;
+    }
+    big[n] = '\0';
+    pko_err e;
+    pko_err_clear(&e);
+    pko_err_field(&e, PKO_EINVAL, big, "%s", big);
+    size_t l = strlen(e.msg);
+    assert_int_equal(l, PKO_ERR_MSG_MAX - 2); /* 255 whole characters */
+    assert_int_equal((unsigned char)e.msg[l - 1], 0xA9);
+    json_t *j = json_string(e.msg);
+    assert_non_null(j);
+    json_decref(j);
+    l = strlen(e.field);
+    assert_int_equal(l, PKO_ERR_FIELD_MAX - 2);
+    j = json_string(e.field);
+    assert_non_null(j);
+    json_decref(j);
+
+    pko_err_clear(&e);
+    pko_err_field(&e, PKO_ENOTFOUND, "x\xff", "no route for GET /a%sb\xc3(\xed\xa0\x80\xf4\x90\x80\x80",
+                  "\xff\xfe");
+    assert_string_equal(e.msg, "no route for GET /a??b?(???????");
+    assert_string_equal(e.field, "x?");
+    j = json_string(e.msg);
+    assert_non_null(j);
+    json_decref(j);
+
+    /* Valid characters of every length survive untouched. */
+    pko_err_clear(&e);
+    pko_err_set(&e, PKO_EINVAL, "%s", "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+    assert_string_equal(e.msg, "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -55,6 +102,7 @@ int main(void)
         cmocka_unit_test(test_first_error_sticks),
         cmocka_unit_test(test_null_context),
         cmocka_unit_test(test_long_message_truncates),
+        cmocka_unit_test(test_message_is_always_valid_utf8),
         cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
