@@ -612,7 +612,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         pko_rc rc = dispatch(req, &err);
         if (rc)
             reply_error(req, &err);
-        else if (!req->resp)
+        else if (!req->resp && !req->stream)
             pko_req_reply(req, 204, json_null());
     }
     if (req->db) {

@@ -422,10 +422,12 @@ static pko_rc load_visible(pko_req *req, const char *id, json_t **out, pko_err *
     if (mid) {
         pko_stmt *s;
         int row;
-        if (!pko_db_prepare(pko_req_db(req), q, &s, err) &&
-            !pko_db_step(pko_req_db(req), s, &row, err) && row)
-            snprintf(acr, sizeof(acr), "%s", sqlite3_column_text(s, 0));
-        sqlite3_reset(s);
+        if (pko_db_prepare(pko_req_db(req), q, &s, err) == PKO_OK) {
+            sqlite3_bind_text(s, 1, mid, -1, SQLITE_TRANSIENT);
+            if (!pko_db_step(pko_req_db(req), s, &row, err) && row)
+                snprintf(acr, sizeof(acr), "%s", sqlite3_column_text(s, 0));
+            sqlite3_reset(s);
+        }
     }
     if (pko_principal_has_roles(p, PKO_ROLE_ANALYST | PKO_ROLE_MISSION_ADMIN, acr[0] ? acr : NULL))
         return PKO_OK;
@@ -446,6 +448,8 @@ static pko_rc h_get(pko_req *req, pko_err *err)
                             " WHERE incident_id = ?1 OR related_id = ?1";
     pko_stmt *s;
     rc = pko_db_prepare(pko_req_db(req), q, &s, err);
+    if (!rc)
+        sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
     json_t *links = json_array();
     for (;;) {
         int row;

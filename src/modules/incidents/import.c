@@ -508,7 +508,10 @@ static pko_rc acled_row(run *r, const acled_cols *c, json_t *f, const char **bad
     snprintf(title, sizeof(title), "%s%s%s", field(r, c->event_type),
              *field(r, c->location) ? " - " : "", field(r, c->location));
     json_object_set_new(f, "title", json_string(title));
-    set_str(f, "narrative", field(r, c->notes));
+    char narrative[8192];
+    snprintf(narrative, sizeof(narrative), "%s%s%s", field(r, c->notes),
+             *field(r, c->source) ? "\nSource: " : "", field(r, c->source));
+    set_str(f, "narrative", narrative);
     char date[11];
     if (!parse_date(field(r, c->date), date)) {
         *bad = "event_date";

@@ -67,7 +67,7 @@ static uint32_t intern_add(intern *t, const char *s)
         t->slots = sl;
         t->n_slots = ns;
     }
-    if (t->n == t->cap) {
+    if (t->n >= t->cap) {
         t->cap = t->cap ? 2 * t->cap : 1024;
         t->keys = pko_realloc(t->keys, t->cap * sizeof(char *));
     }
