@@ -250,6 +250,16 @@ pko_rc inc_filter_from_req(pko_req *req, incidx_filter *f, pko_err *err)
         f->poly = pts;
         f->poly_n = n;
     }
+    v = pko_req_query(req, "within");
+    if (v) {
+        double w[3];
+        if ((rc = parse_doubles(v, w, 3, "within", err)))
+            return rc;
+        if (fabs(w[0]) > 180 || fabs(w[1]) > 90 || w[2] <= 0 || w[2] > 5000)
+            return pko_err_field(err, PKO_EINVAL, "within",
+                                 "within must be LON,LAT,KM with a radius of 0 to 5000 km");
+        incidx_filter_radius(f, w[0], w[1], w[2] * 1000.0);
+    }
     if ((rc = parse_bound(req, "from", false, &f->t_from, err)) ||
         (rc = parse_bound(req, "to", true, &f->t_to, err)))
         return rc;

@@ -99,6 +99,8 @@ size_t incidx_size(const incidx *x);
 typedef struct incidx_filter {
     bool has_bbox;
     double minlon, minlat, maxlon, maxlat;
+    bool has_radius;    /* within 'radius_m' metres of (rlon, rlat), great circle */
+    double rlon, rlat, radius_m;
     const double *poly; /* lon,lat pairs of a closed ring (first != last ok), or NULL */
     size_t poly_n;      /* vertices */
     int32_t t_from, t_to; /* [from, to) in minutes; INT32_MIN/INT32_MAX for open */
@@ -119,6 +121,12 @@ typedef struct incidx_filter {
 
 /* Fill 'f' with no conditions and no access (callers set access). */
 void incidx_filter_init(incidx_filter *f);
+/* Select events within 'meters' of (lon, lat): sets the radius and narrows
+ * the bounding box to the circle's (mean Earth radius 6,371,008.8 m, as
+ * PostGIS uses for geography on the sphere). */
+void incidx_filter_radius(incidx_filter *f, double lon, double lat, double meters);
+
+#define INCIDX_EARTH_RADIUS_M 6371008.8
 
 typedef struct incidx_cluster {
     double lon, lat;   /* centroid of the events */

@@ -16,6 +16,7 @@
  * range. Whichever touches fewer slots wins; the delta is always scanned.
  * Sorting a bulk load uses an LSD radix sort on (time, rowid) keys.
  */
+#define _GNU_SOURCE /* M_PI */
 #include <limits.h>
 #include <math.h>
 #include <string.h>
@@ -68,6 +69,40 @@ static int cell_of(float lon, float lat)
 static uint64_t sort_key(int32_t t, uint32_t rowid)
 {
     return ((uint64_t)((uint32_t)t ^ 0x80000000u) << 32) | rowid;
+}
+
+/* Great-circle distance in metres (haversine). */
+static double gc_dist(double lon1, double lat1, double lon2, double lat2)
+{
+    const double r = M_PI / 180.0;
+    double dlat = (lat2 - lat1) * r, dlon = (lon2 - lon1) * r;
+    double a = sin(dlat / 2) * sin(dlat / 2) +
+               cos(lat1 * r) * cos(lat2 * r) * sin(dlon / 2) * sin(dlon / 2);
+    return 2 * INCIDX_EARTH_RADIUS_M * asin(fmin(1.0, sqrt(a)));
+}
+
+void incidx_filter_radius(incidx_filter *f, double lon, double lat, double meters)
+{
+    f->has_radius = true;
+    f->rlon = lon;
+    f->rlat = lat;
+    f->radius_m = meters;
+    double dlat = meters / INCIDX_EARTH_RADIUS_M * 180.0 / M_PI * 1.001;
+    double c = cos(fmin(89.0, fabs(lat) + dlat) * M_PI / 180.0);
+    double dlon = c > 1e-6 ? dlat / c : 180;
+    double minlon = fmax(-180, lon - dlon), maxlon = fmin(180, lon + dlon);
+    double minlat = fmax(-90, lat - dlat), maxlat = fmin(90, lat + dlat);
+    if (f->has_bbox) {
+        minlon = fmax(minlon, f->minlon);
+        maxlon = fmin(maxlon, f->maxlon);
+        minlat = fmax(minlat, f->minlat);
+        maxlat = fmin(maxlat, f->maxlat);
+    }
+    f->has_bbox = true;
+    f->minlon = minlon;
+    f->maxlon = maxlon;
+    f->minlat = minlat;
+    f->maxlat = maxlat;
 }
 
 void incidx_filter_init(incidx_filter *f)
@@ -394,6 +429,8 @@ static inline bool match(const incidx_filter *f, float lon, float lat, uint16_t 
     if (f->actor && perp != f->actor && target != f->actor)
         return false;
     if (f->poly && !in_poly(f->poly, f->poly_n, lon, lat))
+        return false;
+    if (f->has_radius && gc_dist(f->rlon, f->rlat, lon, lat) > f->radius_m)
         return false;
     if (f->rowids && !rowid_allowed(f, rowid))
         return false;
