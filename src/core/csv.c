@@ -3,6 +3,7 @@
  * exports need (LF line ends, a BOM, empty trailing lines). */
 #include "core/csv.h"
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -23,9 +24,14 @@ struct pko_csv {
     long rec_line;
     char *rec;          /* decoded bytes of the record, fields NUL-separated */
     size_t rec_len, rec_cap;
-    size_t starts[PKO_CSV_MAX_FIELDS];
+    size_t starts[PKO_CSV_MAX_FIELDS + 1]; /* start of each field, and of the next */
     size_t nfields;
     bool started;
+    /* After PKO_ETOOBIG the input position is somewhere inside a record
+     * (possibly inside a quoted field), so the reader stops for good and
+     * repeats this error. */
+    bool stuck;
+    char stuck_msg[PKO_ERR_MSG_MAX];
 };
 
 /* Windows-1252 bytes 0x80-0x9F as Unicode code points (0 = undefined). */
@@ -104,11 +110,25 @@ static int peekb(pko_csv *c)
     return b;
 }
 
+/* Fail with PKO_ETOOBIG and make the reader stop: every later call
+ * returns the same error. */
+static pko_rc too_big(pko_csv *c, pko_err *err, const char *fmt, ...) PKO_PRINTF(3, 4);
+
+static pko_rc too_big(pko_csv *c, pko_err *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->stuck_msg, sizeof(c->stuck_msg), fmt, ap);
+    va_end(ap);
+    c->stuck = true;
+    return pko_err_set(err, PKO_ETOOBIG, "%s", c->stuck_msg);
+}
+
 static pko_rc put(pko_csv *c, const char *p, size_t n, pko_err *err)
 {
     if (c->rec_len + n + 1 > PKO_CSV_MAX_RECORD)
-        return pko_err_set(err, PKO_ETOOBIG, "line %ld: record longer than %d bytes", c->rec_line,
-                           PKO_CSV_MAX_RECORD);
+        return too_big(c, err, "line %ld: record longer than %d bytes", c->rec_line,
+                       PKO_CSV_MAX_RECORD);
     if (c->rec_len + n + 1 > c->rec_cap) {
         while (c->rec_len + n + 1 > c->rec_cap)
             c->rec_cap *= 2;
@@ -180,17 +200,18 @@ bad:
                        c->line, c->col);
 }
 
-static pko_rc end_field(pko_csv *c, pko_err *err)
+/* End the current field. 'more' is true when a separator follows, i.e.
+ * another field starts: a record holds at most PKO_CSV_MAX_FIELDS. */
+static pko_rc end_field(pko_csv *c, bool more, pko_err *err)
 {
-    if (c->nfields == PKO_CSV_MAX_FIELDS)
-        return pko_err_set(err, PKO_ETOOBIG, "line %ld: more than %d fields", c->rec_line,
-                           PKO_CSV_MAX_FIELDS);
     pko_rc rc = put(c, "", 1, err); /* terminator */
     if (rc)
         return rc;
-    c->nfields++;
-    if (c->nfields < PKO_CSV_MAX_FIELDS)
-        c->starts[c->nfields] = c->rec_len;
+    c->nfields++; /* at most PKO_CSV_MAX_FIELDS: see below */
+    c->starts[c->nfields] = c->rec_len;
+    if (more && c->nfields == PKO_CSV_MAX_FIELDS)
+        return too_big(c, err, "line %ld: more than %d fields", c->rec_line,
+                       PKO_CSV_MAX_FIELDS);
     return PKO_OK;
 }
 
@@ -207,15 +228,18 @@ static void resync(pko_csv *c)
 pko_rc pko_csv_next(pko_csv *c, bool *eof, pko_err *err)
 {
     *eof = false;
+    if (c->stuck) {
+        c->nfields = 0;
+        return pko_err_set(err, PKO_ETOOBIG, "%s", c->stuck_msg);
+    }
     if (!c->started) {
         c->started = true;
-        if (peekb(c) == 0xEF) { /* UTF-8 BOM */
-            getb(c);
-            if (peekb(c) == 0xBB) {
-                getb(c);
-                if (peekb(c) == 0xBF)
-                    getb(c);
-            }
+        /* A UTF-8 byte-order mark, all three bytes of it; in Windows-1252
+         * the same bytes are the text "ï»¿" and stay. */
+        if (c->enc == PKO_CSV_UTF8 && peekb(c) == 0xEF && c->in_len - c->in_pos >= 3 &&
+            memcmp(c->in + c->in_pos, "\xEF\xBB\xBF", 3) == 0) {
+            c->in_pos += 3;
+            c->consumed += 3;
         }
     }
     for (;;) {
@@ -249,9 +273,15 @@ pko_rc pko_csv_next(pko_csv *c, bool *eof, pko_err *err)
                                  c->rec_line);
                 return rc;
             }
-            return end_field(c, err);
+            rc = end_field(c, false, err);
+            if (rc)
+                c->nfields = 0;
+            return rc;
         }
-        if (quoted) {
+        if (b == 0) {
+            rc = pko_err_set(err, PKO_EINVAL, "line %ld, column %ld: a NUL byte inside a field",
+                             c->line, c->col);
+        } else if (quoted) {
             if (b == '"') {
                 if (peekb(c) == '"') {
                     getb(c);
@@ -271,7 +301,7 @@ pko_rc pko_csv_next(pko_csv *c, bool *eof, pko_err *err)
                 c->col++;
             }
         } else if (b == ',') {
-            rc = end_field(c, err);
+            rc = end_field(c, true, err);
             after_quote = false;
             c->col++;
         } else if (b == '\r' || b == '\n') {
@@ -279,7 +309,10 @@ pko_rc pko_csv_next(pko_csv *c, bool *eof, pko_err *err)
                 getb(c);
             c->line++;
             c->col = 1;
-            return end_field(c, err);
+            rc = end_field(c, false, err);
+            if (rc)
+                c->nfields = 0;
+            return rc;
         } else if (after_quote) {
             rc = pko_err_set(err, PKO_EINVAL,
                              "line %ld, column %ld: unexpected character after a closing quote",
@@ -300,6 +333,7 @@ pko_rc pko_csv_next(pko_csv *c, bool *eof, pko_err *err)
         if (rc) {
             if (rc == PKO_EINVAL)
                 resync(c); /* continue at the next physical line */
+            c->nfields = 0;
             return rc;
         }
     }

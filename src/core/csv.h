@@ -4,9 +4,10 @@
  * record at a time. Quoted fields may span lines and contain doubled
  * quotes; CRLF and LF both end records; a UTF-8 byte-order mark is skipped.
  * Input in Windows-1252 is transcoded to UTF-8 on the fly; UTF-8 input is
- * validated. Every error names the line and column (1-based) where it was
- * found, and the reader resynchronises at the next line so an import can
- * report the row and go on.
+ * validated; a NUL byte is an error. Every error names the line and column
+ * (1-based) where it was found, and after a malformed record the reader
+ * resynchronises at the next line so an import can report the row and go
+ * on. A record over the limits stops the reader for good.
  */
 #ifndef PKO_CORE_CSV_H
 #define PKO_CORE_CSV_H
@@ -33,7 +34,10 @@ void pko_csv_close(pko_csv *c);
 /* Read the next record. Returns PKO_OK with '*eof' set at the end of input;
  * PKO_EINVAL for a malformed record (err->msg names line and column; the
  * record is skipped and the next call continues after it); PKO_ETOOBIG when
- * a record exceeds the limits. Fields stay valid until the next call. */
+ * a record exceeds the limits (more than PKO_CSV_MAX_FIELDS fields or
+ * PKO_CSV_MAX_RECORD bytes): the reader cannot tell where that record ends,
+ * so this and every later call return PKO_ETOOBIG and callers stop. Fields
+ * stay valid until the next call. */
 PKO_MUST_USE pko_rc pko_csv_next(pko_csv *c, bool *eof, pko_err *err);
 
 /* Number of fields in the current record. */
