@@ -19,14 +19,23 @@ pko_rc pko_tx_begin(pko_db *db, const pko_actor *actor, pko_tx **out, pko_err *e
     if (db->tx)
         return pko_err_set(err, PKO_EINTERNAL, "a transaction is already open on this connection");
     pko_rc rc = PKO_OK;
+    bool late = false;
     for (int attempt = 0; attempt < 3; attempt++) {
         pko_err e2;
         pko_err_clear(&e2);
         rc = store_exec(db, "BEGIN IMMEDIATE", &e2);
-        if (rc != PKO_EBUSY || e2.sqlite_rc == SQLITE_INTERRUPT)
+        if (rc != PKO_EBUSY)
+            break;
+        /* Interrupted at the deadline, or the deadline passed while waiting
+         * for the write lock: the request is out of time, no use retrying. */
+        int64_t d = atomic_load(&db->deadline_ms);
+        late = e2.sqlite_rc == SQLITE_INTERRUPT || (d && pko_mono_ms() > d);
+        if (late)
             break;
         atomic_fetch_add(&db->st->busy_retries, 1);
     }
+    if (rc == PKO_EBUSY && late)
+        return pko_err_set(err, PKO_EBUSY, "the request took too long and was stopped");
     if (rc == PKO_EBUSY)
         return pko_err_set(err, PKO_EBUSY, "the database is busy with other writes; try again");
     if (rc)

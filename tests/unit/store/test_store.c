@@ -99,6 +99,42 @@ static void test_deadline_interrupts_sql(void **state)
     pko_db_set_deadline(f->db, 0);
 }
 
+static int always_interrupt(void *arg)
+{
+    (void)arg;
+    return 1;
+}
+
+/* Regression: a deadline interrupt of BEGIN (or a deadline that passed
+ * while waiting for the write lock) was reported as "the database is busy
+ * with other writes". */
+static void test_begin_past_deadline_says_too_long(void **state)
+{
+    fx *f = *state;
+    pko_tx *tx;
+    pko_err e;
+    pko_err_clear(&e);
+    sqlite3_progress_handler(f->db->h, 1, always_interrupt, NULL);
+    assert_int_equal(pko_tx_begin(f->db, &f->actor, &tx, &e), PKO_EBUSY);
+    sqlite3_progress_handler(f->db->h, 0, NULL, NULL);
+    assert_non_null(strstr(e.msg, "took too long"));
+
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    pko_store_stats before, after;
+    pko_store_get_stats(f->st, &before);
+    pko_db_set_deadline(f->db, pko_mono_ms() + 10);
+    pko_err_clear(&e);
+    assert_int_equal(pko_tx_begin(f->db, &f->actor, &tx, &e), PKO_EBUSY);
+    assert_non_null(strstr(e.msg, "took too long"));
+    pko_store_get_stats(f->st, &after);
+    assert_int_equal(after.busy_retries, before.busy_retries); /* no retry past the deadline */
+    pko_db_set_deadline(f->db, 0);
+    sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(h);
+}
+
 static void test_disk_full_writes_nothing(void **state)
 {
     fx *f = *state;
@@ -225,6 +261,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_busy_gives_ebusy_after_retries, fx_setup,
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(test_deadline_interrupts_sql, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_begin_past_deadline_says_too_long, fx_setup,
+                                        fx_teardown),
         cmocka_unit_test_setup_teardown(test_disk_full_writes_nothing, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_backup_and_integrity, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_release_resets_statements_left_mid_result, fx_setup,
