@@ -181,6 +181,14 @@ static pko_rc db_open(pko_store *st, pko_db *db, bool create, pko_err *err)
     return rc;
 }
 
+/* Finalize the statements prepared outside the cache. */
+static void db_free_loose(pko_db *db)
+{
+    for (int i = 0; i < db->n_loose; i++)
+        sqlite3_finalize(db->loose[i]);
+    db->n_loose = 0;
+}
+
 static void db_close(pko_db *db)
 {
     if (!db->h)
@@ -188,6 +196,10 @@ static void db_close(pko_db *db)
     for (int i = 0; i < db->n_cache; i++)
         sqlite3_finalize(db->cache[i].s);
     db->n_cache = 0;
+    db_free_loose(db);
+    pko_free(db->loose);
+    db->loose = NULL;
+    db->cap_loose = 0;
     sqlite3_close(db->h);
     db->h = NULL;
 }
@@ -306,6 +318,7 @@ void pko_store_release(pko_store *st, pko_db *db)
     for (sqlite3_stmt *s = sqlite3_next_stmt(db->h, NULL); s; s = sqlite3_next_stmt(db->h, s))
         if (sqlite3_stmt_busy(s))
             sqlite3_reset(s);
+    db_free_loose(db);
     pko_db_set_deadline(db, 0);
     pthread_mutex_lock(&st->mu);
     db->in_use = 0;
@@ -317,10 +330,12 @@ void pko_store_release(pko_store *st, pko_db *db)
 
 pko_rc pko_db_prepare(pko_db *db, const char *sql, pko_stmt **out, pko_err *err)
 {
+    db->tick++;
     for (int i = 0; i < db->n_cache; i++) {
         if (db->cache[i].sql == sql) {
             sqlite3_reset(db->cache[i].s);
             sqlite3_clear_bindings(db->cache[i].s);
+            db->cache[i].used = db->tick;
             *out = db->cache[i].s;
             return PKO_OK;
         }
@@ -329,15 +344,32 @@ pko_rc pko_db_prepare(pko_db *db, const char *sql, pko_stmt **out, pko_err *err)
     int src = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
     if (src != SQLITE_OK)
         return pko_db_error(db, sqlite3_extended_errcode(db->h), err);
-    if (db->n_cache == STMT_CACHE) {
-        /* Full: evict the oldest entry. */
-        sqlite3_finalize(db->cache[0].s);
-        memmove(&db->cache[0], &db->cache[1], sizeof(stmt_slot) * (STMT_CACHE - 1));
-        db->n_cache--;
+    int slot = db->n_cache;
+    if (slot == STMT_CACHE) {
+        /* Full: evict the least recently used statement that no caller is
+         * stepping through (finalizing one mid-result would free it under
+         * the caller). */
+        slot = -1;
+        for (int i = 0; i < STMT_CACHE; i++)
+            if (!sqlite3_stmt_busy(db->cache[i].s) &&
+                (slot < 0 || db->cache[i].used < db->cache[slot].used))
+                slot = i;
+        if (slot < 0) {
+            /* Every one is mid-result: keep this one outside the cache
+             * until the connection is released. */
+            if (db->n_loose == db->cap_loose) {
+                db->cap_loose = db->cap_loose ? 2 * db->cap_loose : 8;
+                db->loose = pko_realloc(db->loose, (size_t)db->cap_loose * sizeof(*db->loose));
+            }
+            db->loose[db->n_loose++] = s;
+            *out = s;
+            return PKO_OK;
+        }
+        sqlite3_finalize(db->cache[slot].s);
+    } else {
+        db->n_cache++;
     }
-    db->cache[db->n_cache].sql = sql;
-    db->cache[db->n_cache].s = s;
-    db->n_cache++;
+    db->cache[slot] = (stmt_slot){.sql = sql, .s = s, .used = db->tick};
     *out = s;
     return PKO_OK;
 }

@@ -156,7 +156,10 @@ void pko_store_release(pko_store *st, pko_db *db);
 void pko_db_set_deadline(pko_db *db, int64_t deadline_ms);
 
 /* Prepare 'sql' (a static string) on 'db', cached per connection. The
- * statement is reset and its bindings cleared; do not finalize it. */
+ * statement is reset and its bindings cleared; do not finalize it. A full
+ * cache evicts the least recently used statement that is not mid-result;
+ * when every one is, the statement is prepared outside the cache and
+ * finalized at pko_store_release(). */
 PKO_MUST_USE pko_rc pko_db_prepare(pko_db *db, const char *sql, pko_stmt **out, pko_err *err);
 /* Step a prepared statement, mapping SQLite codes: returns PKO_OK with
  * '*row' set to 1 for a row or 0 when done. */

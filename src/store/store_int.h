@@ -14,7 +14,7 @@
 #include "store/store.h"
 
 #define STORE_MAX_ENTITIES 64
-#define STMT_CACHE 96
+#define STMT_CACHE 256
 
 /* SQL text built once per entity from its descriptor. */
 typedef struct store_entity {
@@ -31,6 +31,7 @@ typedef struct store_entity {
 typedef struct stmt_slot {
     const char *sql; /* key: pointer to stable SQL text */
     sqlite3_stmt *s;
+    uint64_t used;   /* tick of the last checkout, for eviction */
 } stmt_slot;
 
 struct pko_db {
@@ -40,6 +41,11 @@ struct pko_db {
     _Atomic int64_t deadline_ms; /* monotonic; 0 = none */
     stmt_slot cache[STMT_CACHE];
     int n_cache;
+    uint64_t tick;
+    /* Prepared while every cached statement was mid-result: not cached,
+     * finalized when the connection is released. */
+    sqlite3_stmt **loose;
+    int n_loose, cap_loose;
     pko_tx *tx; /* open transaction, if any */
 };
 

@@ -222,6 +222,74 @@ static void test_release_resets_statements_left_mid_result(void **state)
     assert_int_equal(fx_count(f, "SELECT count(*) FROM things"), 4);
 }
 
+static bool stmt_alive(pko_db *db, sqlite3_stmt *s)
+{
+    for (sqlite3_stmt *t = sqlite3_next_stmt(db->h, NULL); t; t = sqlite3_next_stmt(db->h, t))
+        if (t == s)
+            return true;
+    return false;
+}
+
+static int n_stmts(pko_db *db)
+{
+    int n = 0;
+    for (sqlite3_stmt *t = sqlite3_next_stmt(db->h, NULL); t; t = sqlite3_next_stmt(db->h, t))
+        n++;
+    return n;
+}
+
+/* Regression: a full statement cache finalized its oldest statement even
+ * while a caller was still stepping through it (use after free). */
+static void test_cache_never_evicts_a_statement_mid_result(void **state)
+{
+    fx *f = *state;
+    pko_err e;
+    char id[PKO_ID_LEN];
+    assert_int_equal(fx_insert(f, &fx_thing, "{\"title\":\"a\"}", id, &e), PKO_OK);
+    assert_int_equal(fx_insert(f, &fx_thing, "{\"title\":\"b\"}", id, &e), PKO_OK);
+    enum { N = STMT_CACHE + 40 };
+    static char sql[N][64]; /* stable keys, one per statement */
+    for (int i = 0; i < N; i++)
+        snprintf(sql[i], sizeof(sql[i]), "SELECT title, %d FROM things ORDER BY title", i);
+    pko_stmt *first;
+    int row;
+    pko_err_clear(&e);
+    assert_int_equal(pko_db_prepare(f->db, sql[0], &first, &e), PKO_OK);
+    assert_int_equal(pko_db_step(f->db, first, &row, &e), PKO_OK);
+    assert_int_equal(row, 1); /* mid-result */
+    for (int i = 1; i < N; i++) {
+        pko_stmt *s;
+        assert_int_equal(pko_db_prepare(f->db, sql[i], &s, &e), PKO_OK);
+    }
+    assert_true(stmt_alive(f->db, first));
+    assert_int_equal(pko_db_step(f->db, first, &row, &e), PKO_OK);
+    assert_int_equal(row, 1);
+    assert_string_equal((const char *)sqlite3_column_text(first, 0), "b");
+    sqlite3_reset(first);
+
+    /* Every cached statement mid-result: the next one is prepared outside
+     * the cache and finalized when the connection goes back to the pool. */
+    for (int i = 0; i < STMT_CACHE; i++)
+        sqlite3_reset(f->db->cache[i].s);
+    for (int i = 0; i < STMT_CACHE; i++) {
+        pko_stmt *s = f->db->cache[i].s;
+        assert_int_equal(pko_db_step(f->db, s, &row, &e), PKO_OK);
+        assert_int_equal(row, 1);
+    }
+    static const char extra[] = "SELECT count(*) FROM things";
+    pko_stmt *x;
+    int before = n_stmts(f->db);
+    assert_int_equal(pko_db_prepare(f->db, extra, &x, &e), PKO_OK);
+    assert_int_equal(n_stmts(f->db), before + 1);
+    for (int i = 0; i < STMT_CACHE; i++)
+        assert_true(sqlite3_stmt_busy(f->db->cache[i].s));
+    assert_int_equal(pko_db_step(f->db, x, &row, &e), PKO_OK);
+    assert_int_equal(sqlite3_column_int(x, 0), 2);
+    pko_store_release(f->st, f->db);
+    f->db = pko_store_acquire(f->st);
+    assert_int_equal(n_stmts(f->db), before);
+}
+
 static void test_error_mapping(void **state)
 {
     (void)state;
@@ -266,6 +334,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_disk_full_writes_nothing, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_backup_and_integrity, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_release_resets_statements_left_mid_result, fx_setup,
+                                        fx_teardown),
+        cmocka_unit_test_setup_teardown(test_cache_never_evicts_a_statement_mid_result, fx_setup,
                                         fx_teardown),
         cmocka_unit_test(test_error_mapping),
         cmocka_unit_test(test_classification_names),
