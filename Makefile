@@ -44,9 +44,15 @@ fuzz: asan
 demo: build
 	@scripts/demo.sh $(BUILD)/pko $(DEMO_DIR) $(DEMO_LISTEN)
 
-# Write-path cost against bare SQLite, side by side (docs/benchmarks.md).
-bench: build
+# Benchmarks against their peers, side by side (docs/benchmarks.md):
+# the write path vs bare SQLite; map queries vs SQLite R*Tree and PostGIS.
+# BENCH_EVENTS="1000000" for a quicker run.
+bench:
+	@scripts/bench_deps.sh
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
 	@$(BUILD)/bench_store 5000 $(BUILD)
+	@scripts/bench.sh $(BUILD) $(BENCH_EVENTS)
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
