@@ -177,6 +177,7 @@ pko_rc store_log_change(pko_tx *tx, const pko_entity *e, const char *id, const c
                         json_t *fields, pko_err *err)
 {
     static const char q_last[] = "SELECT coalesce(max(seq), 0) FROM changes";
+    static const char q_hlc[] = "SELECT max(hlc) FROM changes WHERE node=?1";
     static const char q_ins[] =
         "INSERT INTO changes(seq, hlc, node, entity, entity_id, op, fields, author, local_only,"
         " origin) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)";
@@ -191,6 +192,19 @@ pko_rc store_log_change(pko_tx *tx, const pko_entity *e, const char *id, const c
             return rc;
         rc = pko_db_step(db, s, &row, err);
         tx->next_seq = row ? sqlite3_column_int64(s, 0) + 1 : 1;
+        sqlite3_reset(s);
+        if (rc)
+            return rc;
+        /* Another process (the CLI next to the server) may have written
+         * with its own clock since this one last looked; the write lock is
+         * held, so its newest timestamp is final: issue above it. */
+        rc = pko_db_prepare(db, q_hlc, &s, err);
+        if (rc)
+            return rc;
+        sqlite3_bind_text(s, 1, st->node_id, -1, SQLITE_TRANSIENT);
+        rc = pko_db_step(db, s, &row, err);
+        if (!rc && row && sqlite3_column_type(s, 0) != SQLITE_NULL)
+            pko_hlc_observe(&st->hlc, (uint64_t)sqlite3_column_int64(s, 0));
         sqlite3_reset(s);
         if (rc)
             return rc;

@@ -51,6 +51,13 @@ pko_rc pko_tx_begin(pko_db *db, const pko_actor *actor, pko_tx **out, pko_err *e
 pko_rc pko_tx_commit(pko_tx *tx, pko_err *err)
 {
     pko_db *db = tx->db;
+    if (tx->failed) {
+        pko_rc frc = tx->failed_rc ? tx->failed_rc : PKO_EINTERNAL;
+        pko_tx_rollback(tx);
+        return pko_err_set(err, frc,
+                           "a write could not be recorded in the change log or audit trail, so "
+                           "the transaction was rolled back");
+    }
     pko_rc rc = store_bulk_seal(tx, err);
     if (!rc)
         rc = store_exec(db, "COMMIT", err);
@@ -224,6 +231,20 @@ static const store_entity *entity_or_fail(pko_db *db, const pko_entity *e, pko_e
 
 /* ==== Writes ============================================================= */
 
+/* After the row of a write was stored: append its change record and audit
+ * entry. If that fails the row must not commit, whatever the caller does
+ * with the error, so the transaction is marked failed. */
+static pko_rc log_write(pko_tx *tx, const pko_entity *e, const char *id, const char *op,
+                        json_t *fields, pko_err *err)
+{
+    pko_rc rc = store_log_change(tx, e, id, op, fields, err);
+    if (rc && !tx->failed) {
+        tx->failed = true;
+        tx->failed_rc = rc;
+    }
+    return rc;
+}
+
 pko_rc pko_tx_insert(pko_tx *tx, const pko_entity *e, json_t *fields, char out_id[PKO_ID_LEN],
                      pko_err *err)
 {
@@ -283,7 +304,7 @@ pko_rc pko_tx_insert(pko_tx *tx, const pko_entity *e, json_t *fields, char out_i
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
     if (!rc)
-        rc = store_log_change(tx, e, out_id, "insert", logged, err);
+        rc = log_write(tx, e, out_id, "insert", logged, err);
     json_decref(logged);
     return rc;
 }
@@ -384,7 +405,7 @@ pko_rc pko_tx_update(pko_tx *tx, const pko_entity *e, const char *id, json_t *fi
         sqlite3_clear_bindings(s);
     }
     if (!rc)
-        rc = store_log_change(tx, e, id, "update", changed, err);
+        rc = log_write(tx, e, id, "update", changed, err);
     json_decref(old);
     json_decref(changed);
     return rc;
@@ -411,7 +432,7 @@ pko_rc pko_tx_delete(pko_tx *tx, const pko_entity *e, const char *id, pko_err *e
     }
     if (!rc) {
         json_t *none = json_object();
-        rc = store_log_change(tx, e, id, "delete", none, err);
+        rc = log_write(tx, e, id, "delete", none, err);
         json_decref(none);
     }
     return rc;

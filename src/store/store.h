@@ -172,7 +172,10 @@ pko_rc pko_db_error(pko_db *db, int sqlite_rc, pko_err *err);
 /* Begin a write transaction (BEGIN IMMEDIATE, retried while the database is
  * busy, then PKO_EBUSY). 'actor' is borrowed until commit/rollback. */
 PKO_MUST_USE pko_rc pko_tx_begin(pko_db *db, const pko_actor *actor, pko_tx **out, pko_err *err);
-/* Commit; on failure the transaction is rolled back and freed anyway. */
+/* Commit; on failure the transaction is rolled back and freed anyway. A
+ * transaction in which a row was written but its change record or audit
+ * entry could not be appended never commits: this fails and rolls back,
+ * even if the caller went on after the write's error. */
 PKO_MUST_USE pko_rc pko_tx_commit(pko_tx *tx, pko_err *err);
 /* Roll back and free; NULL is a no-op. */
 void pko_tx_rollback(pko_tx *tx);

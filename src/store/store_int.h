@@ -53,6 +53,10 @@ struct pko_tx {
     pko_db *db;
     const pko_actor *actor;
     int64_t next_seq; /* next change seq, 0 until first looked up */
+    /* A row was written but its change record or audit entry was not:
+     * commit refuses and rolls back (an unlogged row never commits). */
+    bool failed;
+    pko_rc failed_rc;
     /* Bulk mode: change records are sealed by one audit entry at commit. */
     bool bulk;
     char *bulk_action, *bulk_detail; /* owned */

@@ -9,6 +9,7 @@
 #include "modules/missions/missions.h"
 
 #include <ctype.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "core/limits.h"
@@ -181,7 +182,10 @@ static pko_rc h_create(pko_req *req, pko_err *err)
     if (rc)
         return rc;
     rc = pko_tx_insert(tx, &pko_entity_mission, b, id, err);
-    if (rc == PKO_ECONFLICT) {
+    /* Only the acronym's own UNIQUE constraint means "that mission exists";
+     * any other conflict keeps its own message. */
+    if (rc == PKO_ECONFLICT && err && err->sqlite_rc == SQLITE_CONSTRAINT_UNIQUE &&
+        strstr(err->msg, "missions.acronym")) {
         pko_err_clear(err);
         rc = pko_err_field(err, PKO_ECONFLICT, "acronym", "a mission with acronym %s exists",
                            json_string_value(json_object_get(b, "acronym")));

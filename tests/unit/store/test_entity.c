@@ -2,6 +2,8 @@
  * read filters. */
 #include "store_fixture.h"
 
+#include "store/store_int.h"
+
 /* Fetch change record 'seq' as JSON via the public API. */
 static json_t *change_at(fx *f, int64_t seq)
 {
@@ -237,6 +239,87 @@ static void test_unregistered_entity_is_an_internal_error(void **state)
     json_decref(v);
 }
 
+static int64_t fixed_clock(void)
+{
+    return 1700000000000LL;
+}
+
+/* Regression: two processes writing the same database in the same
+ * millisecond (the CLI next to the server) issued the same HLC timestamp:
+ * "UNIQUE constraint failed: changes.node, changes.hlc". */
+static void test_two_processes_in_one_millisecond_get_distinct_hlcs(void **state)
+{
+    fx *f = *state;
+    pko_store *other;
+    pko_err e;
+    pko_err_clear(&e);
+    assert_int_equal(pko_store_open(f->path, NULL, &other, &e), PKO_OK);
+    assert_int_equal(pko_store_register_entity(other, &fx_thing, &e), PKO_OK);
+    f->st->hlc.now = fixed_clock; /* both clocks stand still, at the same time */
+    other->hlc.now = fixed_clock;
+    pko_db *odb = pko_store_acquire(other);
+    char id[PKO_ID_LEN];
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(fx_insert(f, &fx_thing, "{\"title\":\"server\"}", id, &e), PKO_OK);
+        json_t *v = json_pack("{s:s}", "title", "cli");
+        pko_tx *tx;
+        pko_err_clear(&e);
+        assert_int_equal(pko_tx_begin(odb, &f->actor, &tx, &e), PKO_OK);
+        pko_rc rc = pko_tx_insert(tx, &fx_thing, v, id, &e);
+        if (rc)
+            fail_msg("second process: %s", e.msg);
+        assert_int_equal(pko_tx_commit(tx, &e), PKO_OK);
+        json_decref(v);
+    }
+    pko_store_release(other, odb);
+    pko_store_close(other);
+    assert_int_equal(fx_count(f, "SELECT count(DISTINCT hlc) FROM changes"), 6);
+    assert_int_equal(fx_count(f, "SELECT count(*) FROM things"), 6);
+    int64_t n;
+    pko_err_clear(&e);
+    assert_int_equal(pko_db_audit_verify(f->db, &n, NULL, &e), PKO_OK);
+}
+
+/* Regression: when the row of a write was stored but its change record or
+ * audit entry could not be appended, a caller that went on (as the grant
+ * code does after a conflict) committed a row that no log records. */
+static void test_unlogged_write_never_commits(void **state)
+{
+    fx *f = *state;
+    static const char *const traps[] = {
+        "CREATE TRIGGER trap BEFORE INSERT ON changes BEGIN SELECT RAISE(ABORT, 'no log'); END",
+        "CREATE TRIGGER trap BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'no audit'); END",
+    };
+    char id[PKO_ID_LEN];
+    pko_err e;
+    assert_int_equal(fx_insert(f, &fx_thing, "{\"title\":\"before\"}", id, &e), PKO_OK);
+    for (size_t i = 0; i < 2; i++) {
+        fx_raw(f, traps[i]);
+        for (int op = 0; op < 3; op++) { /* insert, update, delete */
+            pko_tx *tx;
+            pko_err_clear(&e);
+            assert_int_equal(pko_tx_begin(f->db, &f->actor, &tx, &e), PKO_OK);
+            json_t *v = json_pack("{s:s}", "title", "unlogged");
+            char nid[PKO_ID_LEN];
+            pko_rc rc = op == 0   ? pko_tx_insert(tx, &fx_thing, v, nid, &e)
+                        : op == 1 ? pko_tx_update(tx, &fx_thing, id, v, 0, &e)
+                                  : pko_tx_delete(tx, &fx_thing, id, &e);
+            json_decref(v);
+            assert_int_not_equal(rc, PKO_OK);
+            pko_err_clear(&e); /* the caller shrugs and commits */
+            assert_int_not_equal(pko_tx_commit(tx, &e), PKO_OK);
+            assert_non_null(strstr(e.msg, "rolled back"));
+            assert_int_equal(fx_count(f, "SELECT count(*) FROM things"), 1);
+            assert_int_equal(fx_count(f, "SELECT count(*) FROM things WHERE title='before'"), 1);
+        }
+        fx_raw(f, "DROP TRIGGER trap");
+    }
+    assert_int_equal(fx_update(f, &fx_thing, id, "{\"title\":\"after\"}", 0, &e), PKO_OK);
+    int64_t n;
+    pko_err_clear(&e);
+    assert_int_equal(pko_db_audit_verify(f->db, &n, NULL, &e), PKO_OK);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
@@ -249,6 +332,8 @@ int main(void)
         T(test_scope_filters_by_clearance_and_mission),
         T(test_reads_of_confidential_records_are_audited),
         T(test_unregistered_entity_is_an_internal_error),
+        T(test_two_processes_in_one_millisecond_get_distinct_hlcs),
+        T(test_unlogged_write_never_commits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,8 @@
-/* Unit tests for src/modules/missions/missions.c: field validation. */
-#include "test_util.h"
+/* Unit tests for src/modules/missions/missions.c: field validation and
+ * the create handler's conflict messages. */
+#include "live_server.h"
+
+#include <sqlite3.h>
 
 #include "modules/missions/missions.h"
 
@@ -70,12 +73,54 @@ static void test_module_shape(void **state)
     assert_string_equal(pko_entity_mission.scope_col, "id");
 }
 
+/* Regression: every conflict on create was reported as "a mission with
+ * acronym X exists", whatever constraint failed. */
+static void test_only_the_acronym_conflict_names_the_acronym(void **state)
+{
+    (void)state;
+    live l;
+    live_start(&l);
+    char tok[80], resp[16384];
+    live_user(&l, "root", "system_admin", PKO_CLASS_STRICTLY_CONFIDENTIAL, tok);
+    /* Another unique constraint on the table (as a later migration may add). */
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(l.path, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h, "CREATE UNIQUE INDEX missions_name ON missions(name)", NULL,
+                                  NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(h);
+    assert_int_equal(live_req(&l, "POST", "/api/v1/missions", tok,
+                              "{\"name\":\"Same\",\"acronym\":\"AAA\"}", resp, sizeof(resp)),
+                     201);
+    assert_int_equal(live_req(&l, "POST", "/api/v1/missions", tok,
+                              "{\"name\":\"Same\",\"acronym\":\"BBB\"}", resp, sizeof(resp)),
+                     409);
+    json_t *b = live_body(resp);
+    json_t *e = json_object_get(b, "error");
+    assert_null(strstr(json_string_value(json_object_get(e, "message")), "acronym"));
+    assert_true(json_is_null(json_object_get(e, "field")));
+    json_decref(b);
+    assert_int_equal(live_req(&l, "POST", "/api/v1/missions", tok,
+                              "{\"name\":\"Other\",\"acronym\":\"AAA\"}", resp, sizeof(resp)),
+                     409);
+    b = live_body(resp);
+    e = json_object_get(b, "error");
+    assert_string_equal(json_string_value(json_object_get(e, "message")),
+                        "a mission with acronym AAA exists");
+    assert_string_equal(json_string_value(json_object_get(e, "field")), "acronym");
+    json_decref(b);
+    live_stop(&l);
+}
+
 int main(void)
 {
+    if (sodium_init() < 0)
+        return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_mission),
         cmocka_unit_test(test_each_field_is_named),
         cmocka_unit_test(test_module_shape),
+        cmocka_unit_test(test_only_the_acronym_conflict_names_the_acronym),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
