@@ -14,9 +14,10 @@
 /* ==== Permissions ======================================================== */
 
 static const pko_perm auth_perms[] = {
-    {"users.admin", PKO_ROLE_SYSTEM_ADMIN, "create users and change their roles"},
-    {"audit.read", PKO_ROLE_SYSTEM_ADMIN, "read the audit trail"},
-    {"changes.read", PKO_ROLE_SYSTEM_ADMIN, "read the change log (replication)"},
+    {"users.admin", PKO_ROLE_SYSTEM_ADMIN, "create users and change their roles", .global = true},
+    {"audit.read", PKO_ROLE_SYSTEM_ADMIN, "read the audit trail", .global = true},
+    {"changes.read", PKO_ROLE_SYSTEM_ADMIN,
+     "read the change log (replication; strictly_confidential clearance)", .global = true},
 };
 
 /* ==== Handlers =========================================================== */

@@ -149,6 +149,12 @@ pko_rc pko_grant_parse(const char *spec, pko_grant *out, pko_err *err)
                                      "mission in \"%s\" must be an upper-case acronym such as "
                                      "MINUSCA",
                                      spec);
+        if (out->role == PKO_ROLE_SYSTEM_ADMIN)
+            return pko_err_field(err, PKO_EINVAL, "role",
+                                 "system_admin cannot be limited to one mission (\"%s\"): it "
+                                 "always holds for all missions; use mission_admin:%s for one "
+                                 "mission",
+                                 spec, m);
         memcpy(out->mission, m, ml + 1);
     }
     return PKO_OK;
@@ -295,6 +301,9 @@ typedef struct user_args {
 
 static pko_rc add_grant_tx(pko_tx *tx, const char *user_id, const pko_grant *g, pko_err *err)
 {
+    if (g->role == PKO_ROLE_SYSTEM_ADMIN && g->mission[0])
+        return pko_err_field(err, PKO_EINVAL, "role",
+                             "system_admin cannot be limited to one mission (%s)", g->mission);
     json_t *f = json_pack("{s:s, s:s, s:s}", "user_id", user_id, "role", pko_role_name(g->role),
                           "mission", g->mission);
     char rid[PKO_ID_LEN];

@@ -48,11 +48,15 @@ const char *pko_role_name(unsigned role);
 unsigned pko_role_parse(const char *name);
 
 /* A permission: a name routes and handlers refer to, and the roles that hold
- * it. System administrators hold every permission. */
+ * it. System administrators hold every permission. A 'global' permission
+ * acts on all missions at once (accounts, the audit trail, the change log,
+ * imports): the router then accepts only grants without a mission, never a
+ * grant scoped to one mission. */
 typedef struct pko_perm {
     const char *name;    /* "missions.update" */
     unsigned roles;      /* pko_role bits */
     const char *summary; /* one line for docs and `pko roles` */
+    bool global;         /* needs an all-missions grant of one of 'roles' */
 } pko_perm;
 
 #define PKO_MAX_GRANTS 32
@@ -233,7 +237,8 @@ const char *pko_query_get(const pko_query *q, const char *name);
 
 /* ==== Accounts =========================================================== */
 
-/* Parse "analyst:MINUSCA" or "system_admin" into a grant. */
+/* Parse "analyst:MINUSCA" or "system_admin" into a grant. system_admin is
+ * always for all missions: "system_admin:MINUSCA" fails with PKO_EINVAL. */
 PKO_MUST_USE pko_rc pko_grant_parse(const char *spec, pko_grant *out, pko_err *err);
 
 /* Create a user with a password (argon2id) and grants, through the store's

@@ -463,7 +463,14 @@ static pko_rc dispatch(pko_req *req, pko_err *err)
                                    "returned at login");
         }
         if (rt->perm) {
+            /* A mission-scoped route needs the permission for some mission
+             * (the handler narrows it to one); a global one needs it for all
+             * missions: a grant scoped to one mission never reaches it. */
             const pko_perm *perm = pko_router_perm(req->srv->router, rt->perm);
+            if (perm->global && !pko_principal_has(&req->principal, perm->roles, NULL))
+                return pko_err_set(err, PKO_EFORBIDDEN,
+                                   "%s needs a role granted for all missions, not for one",
+                                   rt->perm);
             if (!pko_principal_has(&req->principal, perm->roles, "*"))
                 return pko_err_set(err, PKO_EFORBIDDEN, "your roles do not include %s",
                                    rt->perm);

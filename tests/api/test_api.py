@@ -1051,6 +1051,8 @@ def users_api_validation():
             ({"roles": ["wizard"]}, 400, "role"),
             ({"roles": ["viewer:minusca"]}, 400, "role"),
             ({"roles": ["viewer:"]}, 400, "role"),
+            # system_admin is always global (it reached global routes)
+            ({"roles": ["system_admin:MINUSCA"]}, 400, "role"),
             ({"roles": [7]}, 400, "roles"),
             ({"roles": ["viewer"] * 33}, 400, "roles")]:
         b = dict(good)

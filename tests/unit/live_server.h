@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sodium.h>
+#include <sqlite3.h>
 #include <sys/socket.h>
 
 #include "http/http_int.h"

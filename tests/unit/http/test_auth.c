@@ -63,6 +63,14 @@ static void test_roles_and_grants(void **state)
     assert_int_equal(pko_grant_parse("analyst:", &g, &e), PKO_EINVAL);
     pko_err_clear(&e);
     assert_int_equal(pko_grant_parse("analyst:minusca", &g, &e), PKO_EINVAL);
+    /* Regression: system_admin:MISSION was accepted, and passed global
+     * routes (users, audit, changes) as if it held for all missions. */
+    pko_err_clear(&e);
+    assert_int_equal(pko_grant_parse("system_admin:MINUSCA", &g, &e), PKO_EINVAL);
+    assert_string_equal(e.field, "role");
+    assert_non_null(strstr(e.msg, "all missions"));
+    pko_err_clear(&e);
+    assert_int_equal(pko_grant_parse("mission_admin:MINUSCA", &g, &e), PKO_OK);
 }
 
 static void test_principal_has(void **state)

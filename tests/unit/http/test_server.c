@@ -1,13 +1,6 @@
 /* Unit tests for src/http/server.c: status mapping, the error shape, and a
  * real in-process server answering raw HTTP on a loopback port. */
-#include "test_util.h"
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sodium.h>
-#include <sys/socket.h>
-
-#include "http/http.h"
+#include "live_server.h"
 
 static void test_status_mapping(void **state)
 {
@@ -151,6 +144,60 @@ static void test_bad_listen_addresses(void **state)
     }
 }
 
+/* Give user 'name' the grant role:mission as a row written before grants
+ * were checked (pko_grant_parse now refuses system_admin:MISSION). */
+static void legacy_grant(live *l, const char *name, const char *role, const char *mission)
+{
+    pko_db *db = pko_store_acquire(l->st);
+    pko_stmt *s;
+    int row;
+    pko_err e;
+    pko_err_clear(&e);
+    assert_int_equal(pko_db_prepare(db, "SELECT id FROM users WHERE username=?1", &s, &e), PKO_OK);
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+    assert_int_equal(pko_db_step(db, s, &row, &e), PKO_OK);
+    assert_int_equal(row, 1);
+    json_t *f = json_pack("{s:s, s:s, s:s}", "user_id", (const char *)sqlite3_column_text(s, 0),
+                          "role", role, "mission", mission);
+    sqlite3_reset(s);
+    pko_tx *tx;
+    char id[PKO_ID_LEN];
+    assert_int_equal(pko_tx_begin(db, &live_cli, &tx, &e), PKO_OK);
+    assert_int_equal(pko_tx_insert(tx, &pko_entity_user_role, f, id, &e), PKO_OK);
+    assert_int_equal(pko_tx_commit(tx, &e), PKO_OK);
+    json_decref(f);
+    pko_store_release(l->st, db);
+}
+
+/* Regression: the router accepted a grant scoped to one mission for every
+ * permission, so system_admin:MINUSCA passed users.admin, audit.read and
+ * changes.read, and could create an all-missions system_admin. */
+static void test_global_routes_need_an_all_missions_grant(void **state)
+{
+    (void)state;
+    live l;
+    live_start(&l);
+    char root[80], scoped[80], resp[65536];
+    live_user(&l, "root", "system_admin", PKO_CLASS_STRICTLY_CONFIDENTIAL, root);
+    live_user(&l, "scoped", "", PKO_CLASS_STRICTLY_CONFIDENTIAL, scoped);
+    legacy_grant(&l, "scoped", "system_admin", "MINUSCA");
+    static const char *const paths[] = {"/api/v1/users", "/api/v1/audit", "/api/v1/changes"};
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(live_req(&l, "GET", paths[i], root, NULL, resp, sizeof(resp)), 200);
+        assert_int_equal(live_req(&l, "GET", paths[i], scoped, NULL, resp, sizeof(resp)), 403);
+        assert_non_null(strstr(resp, "all missions"));
+    }
+    assert_int_equal(live_req(&l, "POST", "/api/v1/users", scoped,
+                              "{\"username\":\"evil\",\"password\":\"long enough password\","
+                              "\"roles\":[\"system_admin\"]}",
+                              resp, sizeof(resp)),
+                     403);
+    /* Mission-scoped routes still take the scoped grant. */
+    assert_int_equal(live_req(&l, "GET", "/api/v1/missions", scoped, NULL, resp, sizeof(resp)),
+                     200);
+    live_stop(&l);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -160,6 +207,7 @@ int main(void)
         cmocka_unit_test(test_error_body_shape),
         cmocka_unit_test(test_live_server),
         cmocka_unit_test(test_bad_listen_addresses),
+        cmocka_unit_test(test_global_routes_need_an_all_missions_grant),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
