@@ -222,6 +222,12 @@ static pko_rc h_changes(pko_req *req, pko_err *err)
     int64_t after;
     int limit;
     json_t *items;
+    /* The change log carries every field of every record, whatever its
+     * classification: only the highest clearance may read it. */
+    if (pko_req_user(req)->clearance < PKO_CLASS_STRICTLY_CONFIDENTIAL)
+        return pko_err_set(err, PKO_EFORBIDDEN,
+                           "the change log holds records of every classification; reading it "
+                           "needs strictly_confidential clearance");
     pko_rc rc = seq_page(req, &after, &limit, err);
     if (!rc)
         rc = pko_db_changes(pko_req_db(req), after, limit, &items, err);

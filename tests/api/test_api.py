@@ -1119,6 +1119,17 @@ def audit_and_changes_admin_only():
             expect_error(s.req("GET", p), 403, "forbidden", what="%s GET %s" % (u, p))
 
 
+# Regression (was a bug): GET /api/v1/changes returned every field of every
+# record, confidential ones included, to a system_admin of any clearance.
+@test
+def changes_need_strictly_confidential_clearance():
+    s = sess("lowadmin")  # system_admin, clearance unclassified
+    e = expect_error(s.req("GET", "/api/v1/changes"), 403, "forbidden", what="lowadmin changes")
+    check("strictly_confidential" in e["message"], "message %r" % e["message"])
+    expect_status(s.req("GET", "/api/v1/audit"), 200, "lowadmin audit")
+    expect_status(sess("admin").req("GET", "/api/v1/changes"), 200, "admin changes")
+
+
 @test
 def changes_log_records_and_redacts():
     a = sess("admin")
