@@ -62,6 +62,7 @@ static int fz_utf8_ok(const unsigned char *s, size_t n)
     return 1;
 }
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
