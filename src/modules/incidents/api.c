@@ -1183,7 +1183,7 @@ static const pko_perm perms[] = {
     {"incidents.verify", PKO_ROLE_ANALYST, "verify, return or reject submitted incidents"},
     {"incidents.export", PKO_ROLE_ANALYST | PKO_ROLE_PLANNER | PKO_ROLE_MISSION_ADMIN,
      "export incidents"},
-    {"incidents.import", 0, "import datasets (system administrators)"},
+    {"incidents.import", 0, "import datasets (system administrators of all missions)", true},
     {"actors.manage", PKO_ROLE_ANALYST | PKO_ROLE_REPORTER, "add actors to the registry"},
 };
 
