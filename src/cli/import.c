@@ -21,7 +21,7 @@ static const char import_help[] =
     "       pko import csv FILE --map MAPPING.json [--mission ACR] [options]\n"
     "\n"
     "Import incidents from a UCDP GED CSV, an ACLED CSV (current or pre-2019\n"
-    "column names) or any CSV described by a mapping file (docs/import.md).\n"
+    "column names) or any CSV described by a mapping file (docs/incidents.md).\n"
     "The file is streamed and imported in one transaction: nothing is visible\n"
     "until every accepted row is committed. Rows already imported (same source\n"
     "id) are updated, never duplicated. Rejected rows are listed, with line and\n"
