@@ -33,6 +33,20 @@ trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null' INT TERM EXIT
 python3 "$root/scripts/demo_seed.py" "http://$listen" admin "$password" \
   "$root/../shared/data/missions/un_pko_missions_DPPADPOSS-PKO.csv"
 
+# Incidents: the UCDP GED sample and the ACLED DRC extract when present,
+# else synthetic events. Imported while the server runs: its map index
+# catches up from the change log. Re-running imports nothing twice.
+ucdp="$root/../shared/data/ucdp/ged231_sample_a.csv"
+acled="$root/../shared/data/acled/acled_drc_2016_2017_clean.csv"
+if [ -f "$ucdp" ]; then
+  "$bin" import ucdp "$ucdp" --db "$db" --quiet --errors "$dir/ucdp.errors.txt" || true
+  [ -f "$acled" ] && { "$bin" import acled "$acled" --encoding cp1252 --mission MONUSCO --db "$db" \
+    --quiet --errors "$dir/acled.errors.txt" || true; }
+else
+  [ -f "$dir/synthetic.csv" ] || python3 "$root/scripts/gen_ucdp.py" 5000 "$dir/synthetic.csv"
+  "$bin" import ucdp "$dir/synthetic.csv" --db "$db" --quiet --errors "$dir/ucdp.errors.txt" || true
+fi
+
 cat <<TXT
 
   PKO demo server (API) is running at http://$listen
@@ -41,6 +55,8 @@ cat <<TXT
                curl -c cookies -H 'Content-Type: application/json' \\
                     -d '{"username":"admin","password":"$password"}' http://$listen/api/v1/session
     missions:  curl -b cookies http://$listen/api/v1/missions?limit=5
+    map:       curl -b cookies 'http://$listen/api/v1/incidents/map?zoom=2'
+    incidents: curl -b cookies 'http://$listen/api/v1/incidents?q=attack&limit=5'
     API:       http://$listen/api/v1/openapi.json
   Data is kept in $dir (delete it to start over). Press Ctrl-C to stop.
 
