@@ -10,6 +10,7 @@
  * the digests are marked secret and appear there as "[redacted]".
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -503,11 +504,18 @@ pko_rc pko_user_list(pko_db *db, json_t **out, pko_err *err)
 
 /* ==== Throttling ========================================================= */
 
-/* Failed logins are counted per account and per source address in a fixed
- * table (collisions only make throttling stricter). After
+/* Failed logins are counted per account and per source address (IPv6 by
+ * /64: one host holds a whole /64) in two fixed tables. After
  * PKO_LOGIN_MAX_FAILURES failures within PKO_LOGIN_WINDOW_SEC the key is
  * locked for 30 s, doubling with every further failure up to 15 minutes.
- * Source addresses get four times the allowance (an office behind NAT). */
+ * Source addresses get four times the allowance (an office behind NAT).
+ *
+ * A slot is chosen by SipHash under a key drawn at startup, so nobody can
+ * compute which names share a slot. A slot that is locked or inside its
+ * window is never handed to another key: a colliding key's failures count
+ * into it (the two then share one counter and one lock), which only makes
+ * throttling stricter; a success clears a slot only when it was never
+ * shared. */
 #define THROTTLE_SLOTS 4096
 
 typedef struct throttle_slot {
@@ -515,58 +523,112 @@ typedef struct throttle_slot {
     int64_t window_start_ms;
     int failures;
     int64_t locked_until_ms;
+    bool shared; /* another key counted into this slot */
 } throttle_slot;
 
-static throttle_slot throttle[THROTTLE_SLOTS];
+typedef struct throttle_table {
+    throttle_slot slots[THROTTLE_SLOTS];
+    int allowance;
+} throttle_table;
+
+static throttle_table t_users = {.allowance = PKO_LOGIN_MAX_FAILURES};
+static throttle_table t_addrs = {.allowance = 4 * PKO_LOGIN_MAX_FAILURES};
 static pthread_mutex_t throttle_mu = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic uint64_t n_throttled, n_failures;
+static unsigned char throttle_secret[crypto_shorthash_KEYBYTES];
+static pthread_once_t throttle_once = PTHREAD_ONCE_INIT;
 
+static void throttle_init(void)
+{
+    randombytes_buf(throttle_secret, sizeof(throttle_secret));
+}
+
+/* The key of 'v' ("user:amina", "addr:10.0.0.1"): SipHash-2-4 under the
+ * process's secret; never 0 (0 marks a free slot). */
 static uint64_t throttle_key(const char *kind, const char *v)
 {
-    unsigned char d[8];
-    crypto_generichash_state h;
-    crypto_generichash_init(&h, NULL, 0, sizeof(d));
-    crypto_generichash_update(&h, (const unsigned char *)kind, strlen(kind));
-    crypto_generichash_update(&h, (const unsigned char *)v, strlen(v));
-    crypto_generichash_final(&h, d, sizeof(d));
+    pthread_once(&throttle_once, throttle_init);
+    char buf[160];
+    int n = snprintf(buf, sizeof(buf), "%s%s", kind, v);
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1;
+    unsigned char d[crypto_shorthash_BYTES];
+    crypto_shorthash(d, (const unsigned char *)buf, len, throttle_secret);
     uint64_t k = 0;
     for (int i = 0; i < 8; i++)
         k = (k << 8) | d[i];
     return k ? k : 1;
 }
 
-/* Seconds the key must still wait, 0 if free. */
-static int64_t throttle_wait(uint64_t key, int64_t now)
+/* The throttling identity of a source address: IPv6 addresses by their
+ * /64 prefix ("2001:db8:1:2::/64"), IPv4 (also IPv4-mapped) as they are. */
+static void throttle_addr(const char *remote, char out[64])
 {
-    throttle_slot *s = &throttle[key % THROTTLE_SLOTS];
-    if (s->key != key || s->locked_until_ms <= now)
+    unsigned char a[16];
+    if (inet_pton(AF_INET6, remote, a) == 1) {
+        static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        if (memcmp(a, mapped, 12) == 0) {
+            inet_ntop(AF_INET, a + 12, out, 64);
+            return;
+        }
+        memset(a + 8, 0, 8);
+        char p[INET6_ADDRSTRLEN];
+        inet_ntop(AF_INET6, a, p, sizeof(p));
+        snprintf(out, 64, "%s/64", p);
+        return;
+    }
+    snprintf(out, 64, "%s", remote);
+}
+
+unsigned pko_auth_throttle_slot(bool user, const char *value)
+{
+    char addr[64];
+    if (user)
+        return (unsigned)(throttle_key("user:", value) % THROTTLE_SLOTS);
+    throttle_addr(value, addr);
+    return (unsigned)(throttle_key("addr:", addr) % THROTTLE_SLOTS);
+}
+
+static bool slot_active(const throttle_slot *s, int64_t now)
+{
+    return s->locked_until_ms > now ||
+           (s->failures > 0 && now - s->window_start_ms <= PKO_LOGIN_WINDOW_SEC * 1000LL);
+}
+
+/* Seconds the key must still wait, 0 if free. A locked slot holds every key
+ * that maps to it (the colliding keys share it). */
+static int64_t throttle_wait(throttle_table *t, uint64_t key, int64_t now)
+{
+    throttle_slot *s = &t->slots[key % THROTTLE_SLOTS];
+    if (s->locked_until_ms <= now)
         return 0;
     return (s->locked_until_ms - now + 999) / 1000;
 }
 
-static void throttle_fail(uint64_t key, int allowance, int64_t now)
+static void throttle_fail(throttle_table *t, uint64_t key, int64_t now)
 {
-    throttle_slot *s = &throttle[key % THROTTLE_SLOTS];
-    if (s->key != key || now - s->window_start_ms > PKO_LOGIN_WINDOW_SEC * 1000LL) {
+    throttle_slot *s = &t->slots[key % THROTTLE_SLOTS];
+    if (!slot_active(s, now)) {
+        memset(s, 0, sizeof(*s));
         s->key = key;
         s->window_start_ms = now;
-        s->failures = 0;
-        s->locked_until_ms = 0;
+    } else if (s->key != key) {
+        s->shared = true; /* count into the active slot, never reset it */
     }
     s->failures++;
-    if (s->failures >= allowance) {
-        int over = s->failures - allowance;
+    if (s->failures >= t->allowance) {
+        int over = s->failures - t->allowance;
         int64_t lock = 30000LL << (over > 5 ? 5 : over);
         if (lock > 15 * 60 * 1000LL)
             lock = 15 * 60 * 1000LL;
-        s->locked_until_ms = now + lock;
+        if (now + lock > s->locked_until_ms)
+            s->locked_until_ms = now + lock;
     }
 }
 
-static void throttle_ok(uint64_t key)
+static void throttle_ok(throttle_table *t, uint64_t key, int64_t now)
 {
-    throttle_slot *s = &throttle[key % THROTTLE_SLOTS];
-    if (s->key == key)
+    throttle_slot *s = &t->slots[key % THROTTLE_SLOTS];
+    if (s->key == key && !s->shared && s->locked_until_ms <= now)
         memset(s, 0, sizeof(*s));
 }
 
@@ -652,12 +714,14 @@ pko_rc pko_auth_login(pko_db *db, const char *username, const char *password, co
     for (; username[ul] && ul < sizeof(folded) - 1; ul++)
         folded[ul] = (char)tolower((unsigned char)username[ul]);
     folded[ul] = '\0';
-    uint64_t ku = throttle_key("user:", folded), ka = throttle_key("addr:", remote);
+    char addr[64];
+    throttle_addr(remote, addr);
+    uint64_t ku = throttle_key("user:", folded), ka = throttle_key("addr:", addr);
     if (retry_after)
         *retry_after = 0;
     pthread_mutex_lock(&throttle_mu);
-    int64_t wait = throttle_wait(ku, now);
-    int64_t wait_a = throttle_wait(ka, now);
+    int64_t wait = throttle_wait(&t_users, ku, now);
+    int64_t wait_a = throttle_wait(&t_addrs, ka, now);
     pthread_mutex_unlock(&throttle_mu);
     if (wait || wait_a) {
         atomic_fetch_add(&n_throttled, 1);
@@ -699,8 +763,8 @@ pko_rc pko_auth_login(pko_db *db, const char *username, const char *password, co
     if (!ok) {
         atomic_fetch_add(&n_failures, 1);
         pthread_mutex_lock(&throttle_mu);
-        throttle_fail(ku, PKO_LOGIN_MAX_FAILURES, now);
-        throttle_fail(ka, 4 * PKO_LOGIN_MAX_FAILURES, now);
+        throttle_fail(&t_users, ku, now);
+        throttle_fail(&t_addrs, ka, now);
         pthread_mutex_unlock(&throttle_mu);
         pko_actor who = {found ? p->user_id : "anonymous", remote};
         pko_err ignored;
@@ -715,7 +779,7 @@ pko_rc pko_auth_login(pko_db *db, const char *username, const char *password, co
                                              : "unknown username or wrong password");
     }
     pthread_mutex_lock(&throttle_mu);
-    throttle_ok(ku);
+    throttle_ok(&t_users, ku, now);
     pthread_mutex_unlock(&throttle_mu);
     rc = load_grants(db, p, err);
     if (rc)

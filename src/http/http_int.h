@@ -36,6 +36,11 @@ json_t *pko_principal_roles_json(const pko_principal *p);
  * mission 'acronym' (NULL = needs an all-missions grant; "*" = any mission). */
 bool pko_principal_has(const pko_principal *p, unsigned roles, const char *acronym);
 
+/* The throttling slot (0..4095) a username ('user' true, already folded to
+ * lower case) or a source address maps to under this process's secret key;
+ * IPv6 addresses map by their /64. For tests. */
+unsigned pko_auth_throttle_slot(bool user, const char *value);
+
 /* Throttling counters for /metrics. */
 uint64_t pko_auth_throttled_total(void);
 uint64_t pko_auth_failures_total(void);

@@ -273,6 +273,99 @@ static void test_throttling_per_account(void **state)
     assert_string_equal(e.msg, "unknown username or wrong password");
 }
 
+/* Regression: a failed login on another name that mapped to the same
+ * throttling slot reset the slot, lifting the lock of the account under
+ * attack (and the slot came from an unkeyed hash, so such names were easy to
+ * compute). Now the colliding failure counts into the locked slot. */
+static void test_colliding_key_cannot_reset_a_lock(void **state)
+{
+    afx *f = *state;
+    pko_err e;
+    pko_err_clear(&e);
+    char id[PKO_ID_LEN], token[65], other[32] = "";
+    pko_principal p;
+    assert_int_equal(pko_user_add(f->db, &cli, "victim", "long enough pw", 0, NULL, 0, id, &e),
+                     PKO_OK);
+    unsigned slot = pko_auth_throttle_slot(true, "victim");
+    for (int i = 0; i < 1000000 && !other[0]; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "c%d", i);
+        if (pko_auth_throttle_slot(true, name) == slot)
+            snprintf(other, sizeof(other), "%s", name);
+    }
+    assert_true(other[0]);
+    for (int i = 0; i < PKO_LOGIN_MAX_FAILURES; i++) {
+        char addr[32];
+        snprintf(addr, sizeof(addr), "203.0.113.%d", i + 1);
+        pko_err_clear(&e);
+        assert_int_equal(pko_auth_login(f->db, "victim", "wrong password", addr, &p, token, NULL,
+                                        &e),
+                         PKO_EAUTH);
+    }
+    pko_err_clear(&e);
+    assert_int_equal(pko_auth_login(f->db, other, "wrong password", "203.0.113.50", &p, token,
+                                    NULL, &e),
+                     PKO_ETHROTTLE); /* it shares the locked slot */
+    pko_err_clear(&e);
+    assert_int_equal(pko_auth_login(f->db, "victim", "long enough pw", "203.0.113.51", &p, token,
+                                    NULL, &e),
+                     PKO_ETHROTTLE);
+}
+
+/* The slot of a name is not the unkeyed BLAKE2b one an attacker could
+ * compute offline: it depends on a secret drawn at startup. */
+static void test_throttle_slots_are_keyed(void **state)
+{
+    (void)state;
+    int same = 0;
+    for (int i = 0; i < 32; i++) {
+        char v[32], in[40];
+        snprintf(v, sizeof(v), "name%d", i);
+        snprintf(in, sizeof(in), "user:%s", v);
+        unsigned char d[8];
+        crypto_generichash(d, sizeof(d), (const unsigned char *)in, strlen(in), NULL, 0);
+        uint64_t k = 0;
+        for (int j = 0; j < 8; j++)
+            k = (k << 8) | d[j];
+        if (pko_auth_throttle_slot(true, v) == (unsigned)(k % 4096))
+            same++;
+    }
+    assert_true(same < 4);
+}
+
+/* Regression: IPv6 sources were counted per address, so one host with a
+ * /64 (2^64 addresses) was never throttled by address. */
+static void test_ipv6_sources_are_throttled_by_64(void **state)
+{
+    afx *f = *state;
+    pko_err e;
+    pko_err_clear(&e);
+    char id[PKO_ID_LEN], token[65];
+    pko_principal p;
+    assert_int_equal(pko_user_add(f->db, &cli, "v6user", "long enough pw", 0, NULL, 0, id, &e),
+                     PKO_OK);
+    assert_int_equal(pko_auth_throttle_slot(false, "2001:db8:0:1::1"),
+                     pko_auth_throttle_slot(false, "2001:db8:0:1:ffff:ffff:ffff:fffe"));
+    assert_int_equal(pko_auth_throttle_slot(false, "::ffff:192.0.2.7"),
+                     pko_auth_throttle_slot(false, "192.0.2.7"));
+    for (int i = 0; i < 4 * PKO_LOGIN_MAX_FAILURES; i++) {
+        char addr[64], name[32];
+        snprintf(addr, sizeof(addr), "2001:db8:0:1::%x", i + 1);
+        snprintf(name, sizeof(name), "guess%d", i); /* a new account each time */
+        pko_err_clear(&e);
+        assert_int_equal(pko_auth_login(f->db, name, "wrong password", addr, &p, token, NULL, &e),
+                         PKO_EAUTH);
+    }
+    pko_err_clear(&e);
+    assert_int_equal(pko_auth_login(f->db, "v6user", "long enough pw", "2001:db8:0:1:1234::1", &p,
+                                    token, NULL, &e),
+                     PKO_ETHROTTLE);
+    pko_err_clear(&e);
+    assert_int_equal(pko_auth_login(f->db, "v6user", "long enough pw", "2001:db8:0:2::1", &p,
+                                    token, NULL, &e),
+                     PKO_OK);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -283,6 +376,9 @@ int main(void)
         T(test_grant_revoke_and_list),
         T(test_api_tokens),
         T(test_throttling_per_account),
+        T(test_colliding_key_cannot_reset_a_lock),
+        T(test_throttle_slots_are_keyed),
+        T(test_ipv6_sources_are_throttled_by_64),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
