@@ -758,25 +758,28 @@ pko_rc pko_auth_login(pko_db *db, const char *username, const char *password, co
         pthread_once(&dummy_once, make_dummy);
         snprintf(hash, sizeof(hash), "%s", dummy_hash);
     }
-    bool ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0 && found &&
-              !disabled;
-    if (!ok) {
+    bool pw_ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0 && found;
+    if (!pw_ok || disabled) {
         atomic_fetch_add(&n_failures, 1);
         pthread_mutex_lock(&throttle_mu);
         throttle_fail(&t_users, ku, now);
         throttle_fail(&t_addrs, ka, now);
         pthread_mutex_unlock(&throttle_mu);
+        /* A name that is no account is not kept: it is often a password
+         * typed into the wrong field. */
         pko_actor who = {found ? p->user_id : "anonymous", remote};
         pko_err ignored;
         pko_err_clear(&ignored);
-        if (pko_db_audit(db, &who, "login_failed", "user", found ? p->user_id : NULL, username,
-                         &ignored))
+        if (pko_db_audit(db, &who, "login_failed", "user", found ? p->user_id : NULL,
+                         found ? p->username : "unknown account", &ignored))
             pko_log(PKO_LOG_WARN, "audit_failed", "action", "login_failed", "message",
                     ignored.msg, NULL);
         memset(p, 0, sizeof(*p));
+        /* Only someone who knows the password learns that the account is
+         * disabled. */
         return pko_err_set(err, PKO_EAUTH, "%s",
-                           found && disabled ? "this account is disabled"
-                                             : "unknown username or wrong password");
+                           pw_ok ? "this account is disabled"
+                                 : "unknown username or wrong password");
     }
     pthread_mutex_lock(&throttle_mu);
     throttle_ok(&t_users, ku, now);

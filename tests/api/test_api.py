@@ -14,8 +14,8 @@ Tests written for server bugs this suite found are marked "Regression" in a
 comment above them; the bugs are fixed and the tests keep them fixed.
 
 Failed-login budget: the server locks an address after 20 failed logins in
-15 minutes. This suite makes 7 (1 wrong password, 5 for the throttling test,
-which runs after every other login, 1 for a disabled account), so it stays
+15 minutes. This suite makes 8 (1 wrong password, 5 for the throttling test,
+which runs after every other login, 2 for a disabled account), so it stays
 under it.
 """
 
@@ -1349,10 +1349,14 @@ def cli_disable_user_while_serving():
     check(p.returncode == 0, "pko user disable exited %d: %s" % (p.returncode, p.stderr))
     expect_error(s.req("GET", "/api/v1/session"), 401, "unauthenticated",
                  what="session of a disabled user")
-    # failed login 7 of the suite (still under the 20 per address)
+    # failed logins 7 and 8 of the suite (still under the 20 per address)
     r = login_raw("mviewer", PASSWORDS["mviewer"])
     e = expect_error(r, 401, "unauthenticated", what="login of a disabled user")
     check("disabled" in e["message"], "message %r" % e["message"])
+    # Regression (was a bug): "disabled" was said without the right password
+    r = login_raw("mviewer", "not-the-password-1")
+    e = expect_error(r, 401, "unauthenticated", what="wrong password, disabled user")
+    check("disabled" not in e["message"], "message %r" % e["message"])
 
 
 @test

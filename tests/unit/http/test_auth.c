@@ -166,6 +166,13 @@ static void test_user_lifecycle_and_login(void **state)
                      PKO_EAUTH);
     assert_non_null(strstr(e.msg, "disabled"));
     pko_err_clear(&e);
+    /* Regression: without the right password, a disabled account answered
+     * "this account is disabled", telling a guesser that it exists. */
+    assert_int_equal(pko_auth_login(f->db, "amina", "wrong password", "10.0.0.3", &p, token, NULL,
+                                    &e),
+                     PKO_EAUTH);
+    assert_string_equal(e.msg, "unknown username or wrong password");
+    pko_err_clear(&e);
     assert_int_equal(pko_user_set_disabled(f->db, &cli, "amina", false, &e), PKO_OK);
     assert_int_equal(pko_user_passwd(f->db, &cli, "amina", "another long pw", &e), PKO_OK);
     assert_int_equal(pko_auth_login(f->db, "amina", "another long pw", "10.0.0.2", &p, token, NULL, &e),
@@ -271,6 +278,20 @@ static void test_throttling_per_account(void **state)
     assert_int_equal(pko_auth_login(f->db, "ghost", "whatever123", "198.51.100.1", &p, token, NULL, &e),
                      PKO_EAUTH);
     assert_string_equal(e.msg, "unknown username or wrong password");
+    /* Regression: the name typed for an unknown account (often a password
+     * typed into the wrong field) went into the audit trail. */
+    assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h,
+                                        "SELECT count(*), sum(detail='ghost') FROM audit"
+                                        " WHERE action='login_failed' AND entity_id IS NULL"
+                                        " AND detail IN ('ghost', 'unknown account')",
+                                        -1, &s, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(s, 0), 1);
+    assert_int_equal(sqlite3_column_int(s, 1), 0);
+    sqlite3_finalize(s);
+    sqlite3_close(h);
 }
 
 /* Regression: a failed login on another name that mapped to the same
