@@ -48,7 +48,6 @@ struct pko_req {
     bool started;
     int64_t start_us;
     pko_buf body;
-    bool too_big;
     bool responded; /* an early response was queued */
     const pko_route *route;
     const char *pnames[MAX_PARAMS], *pvalues[MAX_PARAMS];
@@ -441,7 +440,7 @@ static pko_rc dispatch(pko_req *req, pko_err *err)
     }
     const pko_route *rt = req->route;
     size_t max = rt->max_body ? rt->max_body : req->srv->max_body;
-    if (req->too_big || req->body.len > max)
+    if (req->body.len > max)
         return pko_err_set(err, PKO_ETOOBIG, "request body is larger than %zu bytes", max);
 
     req->db = pko_store_acquire(req->srv->st);
@@ -536,6 +535,30 @@ static enum MHD_Result send_response(pko_req *req)
     return ret;
 }
 
+/* Answer the error in 'req' in the middle of its body and drop the
+ * connection. libmicrohttpd 0.9 takes a response only before the first body
+ * byte or after the last, so over plain HTTP the response is written to the
+ * socket directly; under TLS the connection is only closed. Either way no
+ * more of the body is read. */
+static enum MHD_Result answer_mid_body(pko_req *req)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!req->srv->tls && ci) {
+        char head[512];
+        int n = snprintf(head, sizeof(head),
+                         "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+                         "Connection: close\r\nX-Content-Type-Options: nosniff\r\n"
+                         "Cache-Control: no-store\r\n\r\n",
+                         req->status, MHD_get_reason_phrase_for((unsigned)req->status),
+                         req->content_type, req->resp_len);
+        if (n > 0 && (size_t)n < sizeof(head) &&
+            send(ci->connect_fd, head, (size_t)n, MSG_NOSIGNAL) == n && req->resp_len)
+            (void)!send(ci->connect_fd, req->resp, req->resp_len, MSG_NOSIGNAL);
+    }
+    return MHD_NO; /* libmicrohttpd closes the connection */
+}
+
 static pko_req *new_req(pko_server *srv, const char *uri)
 {
     pko_req *req = pko_calloc(1, sizeof(*req));
@@ -606,9 +629,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (*upload_size) {
-        if (!req->too_big && pko_buf_append(&req->body, upload_data, *upload_size) != PKO_OK) {
-            req->too_big = true;
+        if (pko_buf_append(&req->body, upload_data, *upload_size) != PKO_OK) {
+            /* Over the cap (a chunked body has no Content-Length to refuse
+             * up front): answer 413 now instead of reading the rest. */
             pko_buf_free(&req->body);
+            *upload_size = 0;
+            pko_err err;
+            pko_err_clear(&err);
+            pko_err_set(&err, PKO_ETOOBIG, "request body is larger than %zu bytes", srv->max_body);
+            reply_error(req, &err);
+            req->responded = true;
+            return answer_mid_body(req);
         }
         *upload_size = 0;
         return MHD_YES;

@@ -880,6 +880,36 @@ def body_over_limit_413():
             "Connection: close\r\n\r\n" % (s.cookie, s.csrf)).encode()
     expect_error(parse_raw(raw_exchange(head, chunks, early_wait=0.2)), 413, "too_large",
                  what="chunked")
+    # Regression (was a bug): a chunked body that never ends was read and
+    # thrown away for as long as the client kept sending; the 413 must come
+    # once the cap is crossed, long before 64 MiB.
+    sock = socket.create_connection((HOST, Server.port), timeout=REQUEST_TIMEOUT)
+    got = b""
+    sent = 0
+    try:
+        sock.sendall(head)
+        chunk = b"10000\r\n" + piece + b"\r\n"
+        try:
+            while sent < 64 * 1024 * 1024:
+                r, _, _ = select.select([sock], [], [], 0)
+                if r:
+                    break
+                sock.sendall(chunk)
+                sent += len(piece)
+        except OSError:
+            pass
+        try:
+            while True:
+                c = sock.recv(65536)
+                if not c:
+                    break
+                got += c
+        except OSError:
+            pass
+    finally:
+        sock.close()
+    expect_error(parse_raw(got), 413, "too_large", what="endless chunked body")
+    check(sent < 16 * 1024 * 1024, "the server read %d bytes of an endless body" % sent)
     # per-route limits: login 4 KiB, missions 16 KiB
     r = request("POST", "/api/v1/session", {"username": "admin", "password": "p" * 5000})
     expect_error(r, 413, "too_large", what="5000-byte login")

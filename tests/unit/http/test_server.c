@@ -2,6 +2,8 @@
  * real in-process server answering raw HTTP on a loopback port. */
 #include "live_server.h"
 
+#include <sys/time.h>
+
 static void test_status_mapping(void **state)
 {
     (void)state;
@@ -144,6 +146,55 @@ static void test_bad_listen_addresses(void **state)
     }
 }
 
+/* Regression: a chunked body over the cap was read and thrown away for as
+ * long as the client kept sending; now 413 comes as soon as the cap is
+ * crossed, as for a Content-Length over it. */
+static void test_chunked_body_over_the_cap_gets_413_at_once(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    test_tmpdir(dir, sizeof(dir));
+    snprintf(path, sizeof(path), "%s/c.db", dir);
+    pko_store *st;
+    pko_err e;
+    pko_err_clear(&e);
+    pko_store_opts o = {.create = true};
+    assert_int_equal(pko_store_open(path, &o, &st, &e), PKO_OK);
+    assert_int_equal(pko_modules_setup(st, NULL, &e), PKO_OK);
+    pko_server *srv;
+    pko_server_opts so = {.listen = "127.0.0.1:0", .threads = 2, .max_body = 4096};
+    assert_int_equal(pko_server_start(&so, st, &srv, &e), PKO_OK);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)pko_server_port(srv))};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    struct timeval tv = {.tv_sec = 5};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    static const char head[] = "POST /api/v1/session HTTP/1.1\r\nHost: x\r\n"
+                               "Content-Type: application/json\r\n"
+                               "Transfer-Encoding: chunked\r\n\r\n";
+    assert_int_equal(write(fd, head, strlen(head)), (ssize_t)strlen(head));
+    char chunk[1024 + 16];
+    int n = snprintf(chunk, sizeof(chunk), "400\r\n");
+    memset(chunk + n, ' ', 1024);
+    memcpy(chunk + n + 1024, "\r\n", 2);
+    /* 8 KiB over a 4 KiB cap, and no final chunk: the client keeps going. */
+    for (int i = 0; i < 8; i++)
+        if (write(fd, chunk, (size_t)n + 1026) < 0)
+            break;
+    char buf[4096];
+    ssize_t got = read(fd, buf, sizeof(buf) - 1);
+    assert_true(got > 0); /* not a timeout */
+    buf[got] = '\0';
+    assert_non_null(strstr(buf, "HTTP/1.1 413"));
+    assert_non_null(strstr(buf, "too_large"));
+    close(fd);
+    pko_server_stop(srv);
+    pko_store_close(st);
+    test_rmdir(dir);
+}
+
 /* Give user 'name' the grant role:mission as a row written before grants
  * were checked (pko_grant_parse now refuses system_admin:MISSION). */
 static void legacy_grant(live *l, const char *name, const char *role, const char *mission)
@@ -208,6 +259,7 @@ int main(void)
         cmocka_unit_test(test_live_server),
         cmocka_unit_test(test_bad_listen_addresses),
         cmocka_unit_test(test_global_routes_need_an_all_missions_grant),
+        cmocka_unit_test(test_chunked_body_over_the_cap_gets_413_at_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
