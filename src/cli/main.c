@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -480,6 +481,9 @@ static const char main_help[] =
 
 int main(int argc, char **argv)
 {
+    /* Databases, their WAL and backups hold every record and the password
+     * hashes: nothing pko creates is readable by others. */
+    umask(077);
     if (sodium_init() < 0) {
         fprintf(stderr, "pko: libsodium failed to initialise\n");
         return EXIT_FAIL;

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/alloc.h"
@@ -124,6 +125,27 @@ pko_rc pko_db_error(pko_db *db, int src, pko_err *err)
 
 /* ==== Connections ======================================================== */
 
+/* Make 'path' readable by its owner only if it is a file that others may
+ * read (a database created before PKO set its umask, or under a loose one).
+ * SQLite gives the WAL and shared-memory files the mode of the database. */
+static void make_private(const char *path)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 077))
+        (void)chmod(path, sb.st_mode & 0700);
+}
+
+/* make_private() for the database and its "-wal" and "-shm" files. */
+static void make_db_private(const char *path)
+{
+    char side[4096];
+    make_private(path);
+    snprintf(side, sizeof(side), "%s-wal", path);
+    make_private(side);
+    snprintf(side, sizeof(side), "%s-shm", path);
+    make_private(side);
+}
+
 static int progress_cb(void *arg)
 {
     pko_db *db = arg;
@@ -234,7 +256,10 @@ pko_rc pko_store_open(const char *path, const pko_store_opts *opts, pko_store **
             pko_store_close(st);
             return rc;
         }
+        if (i == 0)
+            make_db_private(path); /* before the other connections open */
     }
+    make_db_private(path);
     /* Node id and clock floor, if the database was initialised before. */
     pko_db *db = &st->conns[0];
     sqlite3_stmt *s = NULL;
@@ -631,6 +656,7 @@ pko_rc pko_store_backup(pko_store *st, const char *dest, pko_err *err)
         sqlite3_close(out);
         return PKO_EIO;
     }
+    make_db_private(dest); /* the copy holds everything the database does */
     pko_db *db = pko_store_acquire(st);
     pko_rc rc = PKO_OK;
     sqlite3_backup *bk = sqlite3_backup_init(out, "main", db->h, "main");
@@ -651,6 +677,8 @@ pko_rc pko_store_backup(pko_store *st, const char *dest, pko_err *err)
     sqlite3_close(out);
     if (rc)
         unlink(dest);
+    else
+        make_db_private(dest);
     return rc;
 }
 

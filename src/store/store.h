@@ -122,7 +122,8 @@ typedef struct pko_store_opts {
     int busy_timeout_ms; /* wait for the write lock per attempt (3 attempts); default 2000 */
 } pko_store_opts;
 
-/* Open the database at 'path'. Runs no migrations. */
+/* Open the database at 'path'. Runs no migrations. The database and its
+ * WAL and shared-memory files are made readable by their owner only. */
 PKO_MUST_USE pko_rc pko_store_open(const char *path, const pko_store_opts *opts,
                                    pko_store **out, pko_err *err);
 /* Close every connection; NULL is a no-op. */
@@ -252,7 +253,8 @@ PKO_MUST_USE pko_rc pko_db_audit_verify(pko_db *db, int64_t *n_entries, char hea
 /* PRAGMA integrity_check and foreign_key_check. */
 PKO_MUST_USE pko_rc pko_db_integrity_check(pko_db *db, pko_err *err);
 
-/* Copy the live database to 'dest' with the SQLite online backup API. */
+/* Copy the live database to 'dest' with the SQLite online backup API. The
+ * copy is readable by its owner only. */
 PKO_MUST_USE pko_rc pko_store_backup(pko_store *st, const char *dest, pko_err *err);
 
 /* Counters for /metrics. */

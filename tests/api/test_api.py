@@ -1389,6 +1389,22 @@ def cli_disable_user_while_serving():
     check("disabled" not in e["message"], "message %r" % e["message"])
 
 
+# Regression (was a bug): the database, its WAL and backups were readable by
+# every local user (mode 0644): they hold every record and the password hashes.
+@test
+def database_and_backup_files_are_private():
+    db = STATE["db"]
+    for path in (db, db + "-wal", db + "-shm"):
+        if os.path.exists(path):
+            mode = os.stat(path).st_mode & 0o777
+            check(mode & 0o077 == 0, "%s has mode %o" % (os.path.basename(path), mode))
+    dest = os.path.join(os.path.dirname(db), "backup-perm.db")
+    p = run_cli(STATE["pko"], ["backup", dest, "--db", db])
+    check(p.returncode == 0, "pko backup exited %d: %s" % (p.returncode, p.stderr))
+    mode = os.stat(dest).st_mode & 0o777
+    check(mode & 0o077 == 0, "backup has mode %o" % mode)
+
+
 @test
 def healthz_after_abuse():
     r = request("GET", "/healthz")

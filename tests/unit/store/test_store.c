@@ -4,6 +4,8 @@
 
 #include "store/store_int.h"
 
+#include <sys/stat.h>
+
 static void test_open_missing_file_says_how_to_create(void **state)
 {
     (void)state;
@@ -290,6 +292,48 @@ static void test_cache_never_evicts_a_statement_mid_result(void **state)
     assert_int_equal(n_stmts(f->db), before);
 }
 
+static unsigned file_mode(const char *path)
+{
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    return (unsigned)(sb.st_mode & 0777);
+}
+
+/* Regression: the database, its WAL and backups were created readable by
+ * everyone (mode 0644 under the usual umask). */
+static void test_database_files_are_private(void **state)
+{
+    (void)state;
+    mode_t old = umask(022);
+    char dir[256], path[300], side[320], dest[320];
+    test_tmpdir(dir, sizeof(dir));
+    snprintf(path, sizeof(path), "%s/p.db", dir);
+    pko_store *st;
+    pko_err e;
+    pko_err_clear(&e);
+    pko_store_opts o = {.create = true, .pool_size = 2};
+    assert_int_equal(pko_store_open(path, &o, &st, &e), PKO_OK);
+    assert_int_equal(pko_store_register_entity(st, &fx_mission, &e), PKO_OK);
+    assert_int_equal(pko_store_register_entity(st, &fx_thing, &e), PKO_OK);
+    assert_int_equal(pko_store_migrate(st, fx_sets, 1, NULL, &e), PKO_OK);
+    assert_int_equal(file_mode(path), 0600);
+    snprintf(side, sizeof(side), "%s-wal", path);
+    assert_int_equal(file_mode(side), 0600);
+    snprintf(side, sizeof(side), "%s-shm", path);
+    assert_int_equal(file_mode(side), 0600);
+    snprintf(dest, sizeof(dest), "%s/backup.db", dir);
+    assert_int_equal(pko_store_backup(st, dest, &e), PKO_OK);
+    assert_int_equal(file_mode(dest), 0600);
+    pko_store_close(st);
+    /* A database left readable by an older version is tightened on open. */
+    assert_int_equal(chmod(path, 0644), 0);
+    assert_int_equal(pko_store_open(path, NULL, &st, &e), PKO_OK);
+    assert_int_equal(file_mode(path), 0600);
+    pko_store_close(st);
+    umask(old);
+    test_rmdir(dir);
+}
+
 static void test_error_mapping(void **state)
 {
     (void)state;
@@ -337,6 +381,7 @@ int main(void)
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(test_cache_never_evicts_a_statement_mid_result, fx_setup,
                                         fx_teardown),
+        cmocka_unit_test(test_database_files_are_private),
         cmocka_unit_test(test_error_mapping),
         cmocka_unit_test(test_classification_names),
     };
