@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -129,15 +131,34 @@ static int cmd_serve(int argc, char **argv)
         case 'l': so.listen = optarg; break;
         case 'c': so.tls_cert = optarg; break;
         case 'k': so.tls_key = optarg; break;
-        case 't':
-            so.threads = atoi(optarg); /* checksrc: atoi allowed, value range-checked next */
-            if (so.threads < 1 || so.threads > 64) {
-                fprintf(stderr, "pko serve: --threads must be 1 to 64\n");
+        case 't': {
+            char *end;
+            errno = 0;
+            long v = strtol(optarg, &end, 10);
+            if (errno || end == optarg || *end || v < 1 || v > 64) {
+                fprintf(stderr, "pko serve: --threads must be a number from 1 to 64, not \"%s\"\n",
+                        optarg);
                 return EXIT_USAGE;
             }
+            so.threads = (int)v;
             break;
+        }
         default: fputs(serve_help, c == 'h' ? stdout : stderr); return c == 'h' ? 0 : EXIT_USAGE;
         }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "pko serve: unexpected argument %s\n\n%s", argv[optind], serve_help);
+        return EXIT_USAGE;
+    }
+    if (!so.tls_cert != !so.tls_key) {
+        fprintf(stderr, "pko serve: --tls-cert and --tls-key go together\n");
+        return EXIT_USAGE;
+    }
+    pko_err lerr;
+    pko_err_clear(&lerr);
+    if (pko_server_check_listen(so.listen, &lerr)) {
+        fprintf(stderr, "pko serve: %s\n", lerr.msg);
+        return EXIT_USAGE;
     }
     pko_store *st;
     pko_store_opts o = {.pool_size = (so.threads ? so.threads : 4) + 2};
@@ -158,7 +179,9 @@ static int cmd_serve(int argc, char **argv)
     pko_server *srv;
     if (pko_server_start(&so, st, &srv, &err)) {
         pko_store_close(st);
-        return fail(&err, EXIT_FAIL);
+        /* PKO_EINVAL: a malformed --listen (or TLS option), a usage error;
+         * anything else (address in use, unreadable certificate) failed. */
+        return fail(&err, err.code == PKO_EINVAL ? EXIT_USAGE : EXIT_FAIL);
     }
     char port[16];
     snprintf(port, sizeof(port), "%d", pko_server_port(srv));
@@ -192,12 +215,51 @@ static const char user_help[] =
     "strictly_confidential. Passwords have at least 10 characters.\n"
     "\n"
     "Example:\n"
-    "  printf '%%s\\n' 'long passphrase' | pko user add amina --role analyst:MINUSCA \\\n"
+    "  printf '%s\\n' 'long passphrase' | pko user add amina --role analyst:MINUSCA \\\n"
     "      --clearance confidential --password-stdin --db pko.db\n";
 
+/* The terminal settings to restore if a signal ends a password prompt. */
+static struct termios tty_saved;
+static volatile sig_atomic_t tty_quiet;
+
+static void tty_restore_and_die(int sig)
+{
+    if (tty_quiet)
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &tty_saved);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* Read one line of password from standard input. From a terminal, prompt
+ * on stderr and do not echo what is typed. */
 static int read_password(char *out, size_t n)
 {
-    if (!fgets(out, (int)n, stdin)) {
+    bool tty = isatty(STDIN_FILENO);
+    if (tty) {
+        if (tcgetattr(STDIN_FILENO, &tty_saved) == 0) {
+            struct termios quiet = tty_saved;
+            quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
+            signal(SIGINT, tty_restore_and_die);
+            signal(SIGTERM, tty_restore_and_die);
+            signal(SIGHUP, tty_restore_and_die);
+            if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0)
+                tty_quiet = 1;
+        }
+        fputs("Password: ", stderr); /* once echo is off */
+        fflush(stderr);
+    }
+    char *got = fgets(out, (int)n, stdin);
+    if (tty_quiet) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &tty_saved);
+        tty_quiet = 0;
+    }
+    if (tty) {
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
+        fputc('\n', stderr);
+    }
+    if (!got) {
         fprintf(stderr, "pko: no password on standard input\n");
         return EXIT_USAGE;
     }
@@ -252,28 +314,62 @@ static int cmd_user(int argc, char **argv)
     const char *name = optind < argc ? argv[optind] : NULL;
     const char *arg2 = optind + 1 < argc ? argv[optind + 1] : NULL;
     bool is_list = strcmp(sub, "list") == 0;
+    /* Every usage error is reported before the database is opened (or a
+     * password read). */
+    static const char *const subs[] = {"add",   "list",  "passwd", "disable",
+                                       "enable", "grant", "revoke", "clearance"};
+    bool known = false;
+    for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+        known = known || strcmp(sub, subs[i]) == 0;
+    if (!known) {
+        fprintf(stderr, "pko user: unknown subcommand %s\n\n%s", sub, user_help);
+        return EXIT_USAGE;
+    }
     if (!is_list && !name) {
         fprintf(stderr, "pko user %s: which user?\n\n%s", sub, user_help);
         return EXIT_USAGE;
     }
-    pko_store *st;
-    int rc = cli_open_store(db, false, &st, NULL);
+    bool needs_pw = strcmp(sub, "add") == 0 || strcmp(sub, "passwd") == 0;
+    if (needs_pw && !pw_stdin) {
+        fprintf(stderr, "pko user %s: give the password with --password-stdin\n", sub);
+        return EXIT_USAGE;
+    }
+    pko_grant g;
+    if (strcmp(sub, "grant") == 0 || strcmp(sub, "revoke") == 0) {
+        if (!arg2) {
+            fprintf(stderr, "pko user %s %s: which role? (ROLE or ROLE:MISSION)\n", sub, name);
+            return EXIT_USAGE;
+        }
+        if (pko_grant_parse(arg2, &g, &err))
+            return fail(&err, EXIT_USAGE);
+    }
+    int cl = -1;
+    if (strcmp(sub, "clearance") == 0) {
+        cl = arg2 ? pko_class_parse(arg2) : -1;
+        if (cl < 0) {
+            fprintf(stderr, "pko user clearance %s: LEVEL must be unclassified, confidential or "
+                            "strictly_confidential\n",
+                    name);
+            return EXIT_USAGE;
+        }
+    }
+    char pw[1100];
+    int rc = needs_pw ? read_password(pw, sizeof(pw)) : 0;
     if (rc)
         return rc;
+    pko_store *st;
+    rc = cli_open_store(db, false, &st, NULL);
+    if (rc) {
+        sodium_memzero(pw, sizeof(pw));
+        return rc;
+    }
     pko_db *d = pko_store_acquire(st);
     pko_rc r = PKO_OK;
-    char pw[1100];
-    pko_grant g;
     if (strcmp(sub, "add") == 0) {
-        if (!pw_stdin) {
-            fprintf(stderr, "pko user add: give the password with --password-stdin\n");
-            rc = EXIT_USAGE;
-        } else if ((rc = read_password(pw, sizeof(pw))) == 0) {
-            char id[PKO_ID_LEN];
-            r = pko_user_add(d, &cli_actor, name, pw, clearance, grants, n_grants, id, &err);
-            if (!r)
-                printf("user %s created (id %s)\n", name, id);
-        }
+        char id[PKO_ID_LEN];
+        r = pko_user_add(d, &cli_actor, name, pw, clearance, grants, n_grants, id, &err);
+        if (!r)
+            printf("user %s created (id %s)\n", name, id);
     } else if (is_list) {
         json_t *users;
         r = pko_user_list(d, &users, &err);
@@ -293,48 +389,24 @@ static int cmd_user(int argc, char **argv)
             json_decref(users);
         }
     } else if (strcmp(sub, "passwd") == 0) {
-        if (!pw_stdin) {
-            fprintf(stderr, "pko user passwd: give the password with --password-stdin\n");
-            rc = EXIT_USAGE;
-        } else if ((rc = read_password(pw, sizeof(pw))) == 0) {
-            r = pko_user_passwd(d, &cli_actor, name, pw, &err);
-            if (!r)
-                printf("password of %s changed\n", name);
-        }
+        r = pko_user_passwd(d, &cli_actor, name, pw, &err);
+        if (!r)
+            printf("password of %s changed\n", name);
     } else if (strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0) {
         bool dis = sub[0] == 'd';
         r = pko_user_set_disabled(d, &cli_actor, name, dis, &err);
         if (!r)
             printf("user %s %s\n", name, dis ? "disabled" : "enabled");
     } else if (strcmp(sub, "grant") == 0 || strcmp(sub, "revoke") == 0) {
-        if (!arg2) {
-            fprintf(stderr, "pko user %s %s: which role? (ROLE or ROLE:MISSION)\n", sub, name);
-            rc = EXIT_USAGE;
-        } else if (pko_grant_parse(arg2, &g, &err)) {
-            rc = fail(&err, EXIT_USAGE);
-        } else {
-            bool gr = sub[0] == 'g';
-            r = gr ? pko_user_grant(d, &cli_actor, name, &g, &err)
-                   : pko_user_revoke(d, &cli_actor, name, &g, &err);
-            if (!r)
-                printf("%s %s %s %s\n", gr ? "granted" : "revoked", arg2, gr ? "to" : "from",
-                       name);
-        }
-    } else if (strcmp(sub, "clearance") == 0) {
-        int cl = arg2 ? pko_class_parse(arg2) : -1;
-        if (cl < 0) {
-            fprintf(stderr, "pko user clearance %s: LEVEL must be unclassified, confidential or "
-                            "strictly_confidential\n",
-                    name);
-            rc = EXIT_USAGE;
-        } else {
-            r = pko_user_set_clearance(d, &cli_actor, name, cl, &err);
-            if (!r)
-                printf("clearance of %s set to %s\n", name, arg2);
-        }
-    } else {
-        fprintf(stderr, "pko user: unknown subcommand %s\n\n%s", sub, user_help);
-        rc = EXIT_USAGE;
+        bool gr = sub[0] == 'g';
+        r = gr ? pko_user_grant(d, &cli_actor, name, &g, &err)
+               : pko_user_revoke(d, &cli_actor, name, &g, &err);
+        if (!r)
+            printf("%s %s %s %s\n", gr ? "granted" : "revoked", arg2, gr ? "to" : "from", name);
+    } else { /* clearance */
+        r = pko_user_set_clearance(d, &cli_actor, name, cl, &err);
+        if (!r)
+            printf("clearance of %s set to %s\n", name, arg2);
     }
     sodium_memzero(pw, sizeof(pw));
     pko_store_release(st, d);
@@ -404,7 +476,7 @@ static const char backup_help[] =
     "the server may keep running. The copy passes `pko check`.\n"
     "\n"
     "Example:\n"
-    "  pko backup /media/usb/pko-$(date +%%F).db --db pko.db\n";
+    "  pko backup /media/usb/pko-$(date +%F).db --db pko.db\n";
 
 static int cmd_backup(int argc, char **argv)
 {

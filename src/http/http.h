@@ -277,6 +277,9 @@ typedef struct pko_server_opts {
 /* Start serving on a thread pool. 'st' is borrowed until pko_server_stop. */
 PKO_MUST_USE pko_rc pko_server_start(const pko_server_opts *opts, pko_store *st,
                                      pko_server **out, pko_err *err);
+/* Check 'listen' as pko_server_start() would ("127.0.0.1:8080",
+ * "[::1]:0"), without binding: PKO_EINVAL with a message when malformed. */
+PKO_MUST_USE pko_rc pko_server_check_listen(const char *listen, pko_err *err);
 /* The bound port (useful with port 0). */
 int pko_server_port(const pko_server *srv);
 /* Stop accepting, finish requests in flight, free. NULL is a no-op. */

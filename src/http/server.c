@@ -765,6 +765,16 @@ static pko_rc parse_listen(const char *listen, struct sockaddr_storage *ss, sock
     return PKO_OK;
 }
 
+pko_rc pko_server_check_listen(const char *listen, pko_err *err)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    bool v6;
+    if (!listen)
+        return pko_err_set(err, PKO_EINVAL, "--listen must be ADDR:PORT, e.g. 127.0.0.1:8080");
+    return parse_listen(listen, &ss, &len, &v6, err);
+}
+
 static char *read_file(const char *path, pko_err *err)
 {
     FILE *f = fopen(path, "rb");

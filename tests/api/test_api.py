@@ -1405,6 +1405,77 @@ def database_and_backup_files_are_private():
     check(mode & 0o077 == 0, "backup has mode %o" % mode)
 
 
+# Regression (was a bug): usage errors were found only after the database
+# was opened (a wrong --db then hid them behind "does not exist", exit 3), a
+# bad --listen exited 1, and --threads took "4x" as 4.
+@test
+def cli_usage_errors_exit_2_before_opening_the_database():
+    pko = STATE["pko"]
+    missing = os.path.join(os.path.dirname(STATE["db"]), "no-such-dir", "x.db")
+    for args, needle in [
+            (["serve", "--listen", "nonsense"], "--listen"),
+            (["serve", "--listen", "127.0.0.1:99999"], "--listen"),
+            (["serve", "--threads", "4x"], "--threads"),
+            (["serve", "--threads", ""], "--threads"),
+            (["user", "frobnicate", "someone"], "unknown subcommand"),
+            (["user", "add", "someone", "--role", "viewer"], "--password-stdin"),
+            (["user", "passwd", "someone"], "--password-stdin"),
+            (["user", "grant", "someone", "system_admin:MINUSCA"], "all missions"),
+            (["user", "clearance", "someone", "secret"], "LEVEL")]:
+        p = run_cli(pko, args + ["--db", missing], stdin="")
+        check(p.returncode == 2 and needle in p.stderr,
+              "pko %s exited %d: %s" % (" ".join(args), p.returncode, p.stderr.strip()[:200]))
+    # a bad --listen with a database that opens is still a usage error
+    p = run_cli(pko, ["serve", "--listen", "300.1.1.1:80", "--db", STATE["db"]])
+    check(p.returncode == 2, "bad --listen exited %d: %s" % (p.returncode, p.stderr[:200]))
+
+
+# Regression (was a bug): --password-stdin on a terminal echoed the password
+# as it was typed, with no prompt.
+@test
+def cli_password_prompt_does_not_echo():
+    import pty
+    pw = "tty-password-123"
+    master, slave = pty.openpty()
+    try:
+        p = subprocess.Popen([STATE["pko"], "user", "add", "ttyuser", "--role", "viewer",
+                              "--password-stdin", "--db", STATE["db"]],
+                             stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        os.close(slave)
+        slave = None
+        err = b""
+        deadline = time.monotonic() + 30
+        while b"Password" not in err and time.monotonic() < deadline:
+            r, _, _ = select.select([p.stderr], [], [], 0.5)
+            if r:
+                c = os.read(p.stderr.fileno(), 1024)
+                if not c:
+                    break
+                err += c
+        check(b"Password" in err, "no prompt on stderr: %r" % err)
+        os.write(master, (pw + "\n").encode())
+        out, rest = p.communicate(timeout=120)
+        echoed = b""
+        while True:
+            r, _, _ = select.select([master], [], [], 0.2)
+            if not r:
+                break
+            try:
+                c = os.read(master, 1024)
+            except OSError:
+                break
+            if not c:
+                break
+            echoed += c
+        check(p.returncode == 0, "pko user add exited %d: %r" % (p.returncode, err + rest))
+        check(pw.encode() not in echoed, "the password was echoed: %r" % echoed)
+    finally:
+        os.close(master)
+        if slave is not None:
+            os.close(slave)
+    expect_status(login_raw("ttyuser", pw), 200, "login with the password typed at the prompt")
+
+
 @test
 def healthz_after_abuse():
     r = request("GET", "/healthz")
