@@ -391,12 +391,13 @@ static int cmd_user(int argc, char **argv)
     } else if (strcmp(sub, "passwd") == 0) {
         r = pko_user_passwd(d, &cli_actor, name, pw, &err);
         if (!r)
-            printf("password of %s changed\n", name);
+            printf("password of %s changed; its sessions and API tokens are revoked\n", name);
     } else if (strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0) {
         bool dis = sub[0] == 'd';
         r = pko_user_set_disabled(d, &cli_actor, name, dis, &err);
         if (!r)
-            printf("user %s %s\n", name, dis ? "disabled" : "enabled");
+            printf("user %s %s\n", name,
+                   dis ? "disabled; its sessions and API tokens are revoked" : "enabled");
     } else if (strcmp(sub, "grant") == 0 || strcmp(sub, "revoke") == 0) {
         bool gr = sub[0] == 'g';
         r = gr ? pko_user_grant(d, &cli_actor, name, &g, &err)

@@ -107,14 +107,20 @@ static pko_rc h_logout(pko_req *req, pko_err *err)
 static pko_rc h_token_create(pko_req *req, pko_err *err)
 {
     json_t *b;
+    /* A leaked token must not be able to mint others that outlive it. */
+    if (pko_req_user(req)->via_token)
+        return pko_err_set(err, PKO_EFORBIDDEN,
+                           "an API token cannot create API tokens; log in and use a session");
     pko_rc rc = pko_req_body_object(req, &b, err);
     if (rc)
         return rc;
     json_t *days = json_object_get(b, "expires_in_days");
-    if (days && (!json_is_integer(days) || json_integer_value(days) < 0 ||
-                 json_integer_value(days) > 3650))
+    if (days && (!json_is_integer(days) || json_integer_value(days) < 1 ||
+                 json_integer_value(days) > PKO_TOKEN_MAX_DAYS))
         return pko_err_field(err, PKO_EINVAL, "expires_in_days",
-                             "expires_in_days must be an integer from 0 (never) to 3650");
+                             "expires_in_days must be an integer from 1 to %d (tokens always "
+                             "expire)",
+                             PKO_TOKEN_MAX_DAYS);
     char token[80], id[PKO_ID_LEN];
     rc = pko_auth_token_create(pko_req_db(req), pko_req_actor(req), pko_req_user(req),
                                json_string_value(json_object_get(b, "name")),
@@ -124,6 +130,22 @@ static pko_rc h_token_create(pko_req *req, pko_err *err)
     pko_req_reply(req, 201, json_pack("{s:s, s:s, s:s}", "id", id, "token", token, "note",
                                       "store this token now; it cannot be shown again"));
     return PKO_OK;
+}
+
+static pko_rc h_tokens_list(pko_req *req, pko_err *err)
+{
+    json_t *items;
+    pko_rc rc = pko_auth_token_list(pko_req_db(req), pko_req_user(req)->user_id, &items, err);
+    if (rc)
+        return rc;
+    pko_req_reply(req, 200, json_pack("{s:o}", "items", items));
+    return PKO_OK;
+}
+
+static pko_rc h_token_revoke(pko_req *req, pko_err *err)
+{
+    return pko_auth_token_revoke(pko_req_db(req), pko_req_actor(req), pko_req_user(req),
+                                 pko_req_param(req, "id"), err); /* 204 */
 }
 
 static pko_rc h_users_list(pko_req *req, pko_err *err)
@@ -247,6 +269,8 @@ static const pko_route auth_routes[] = {
     {"GET", "/api/v1/session", h_whoami, NULL, 0, 0},
     {"DELETE", "/api/v1/session", h_logout, NULL, 0, 0},
     {"POST", "/api/v1/tokens", h_token_create, NULL, 0, 4096},
+    {"GET", "/api/v1/tokens", h_tokens_list, NULL, 0, 0},
+    {"DELETE", "/api/v1/tokens/{id}", h_token_revoke, NULL, 0, 0},
     {"GET", "/api/v1/users", h_users_list, "users.admin", 0, 0},
     {"POST", "/api/v1/users", h_users_create, "users.admin", 0, 8192},
     {"GET", "/api/v1/audit", h_audit, "audit.read", 0, 0},

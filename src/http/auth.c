@@ -356,9 +356,54 @@ pko_rc pko_user_add(pko_db *db, const pko_actor *actor, const char *username,
     return in_tx(db, actor, user_add_tx, &a, err);
 }
 
+/* Revoke every live session and API token of user 'user_id' inside 'tx',
+ * through the write path (each is an update in the change log and the
+ * audit trail). */
+static pko_rc revoke_all_tx(pko_tx *tx, const char *user_id, pko_err *err)
+{
+    static const char q_s[] =
+        "SELECT id FROM sessions WHERE user_id=?1 AND revoked=0 AND expires_at > ?2";
+    static const char q_t[] = "SELECT id FROM api_tokens WHERE user_id=?1 AND revoked=0"
+                              " AND (expires_at IS NULL OR expires_at > ?2)";
+    const char *const qs[] = {q_s, q_t};
+    const pko_entity *const es[] = {&pko_entity_session, &pko_entity_api_token};
+    pko_db *db = pko_tx_db(tx);
+    pko_rc rc = PKO_OK;
+    for (int k = 0; !rc && k < 2; k++) {
+        pko_stmt *s;
+        rc = pko_db_prepare(db, qs[k], &s, err);
+        if (rc)
+            break;
+        sqlite3_bind_text(s, 1, user_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(s, 2, pko_now_ms() / 1000);
+        json_t *ids = json_array(); /* collected first: updates follow */
+        for (;;) {
+            int row;
+            rc = pko_db_step(db, s, &row, err);
+            if (rc || !row)
+                break;
+            json_array_append_new(ids, json_string((const char *)sqlite3_column_text(s, 0)));
+        }
+        sqlite3_reset(s);
+        size_t i;
+        json_t *id;
+        json_t *f = json_pack("{s:b}", "revoked", 1);
+        json_array_foreach(ids, i, id)
+        {
+            if (rc)
+                break;
+            rc = pko_tx_update(tx, es[k], json_string_value(id), f, 0, err);
+        }
+        json_decref(f);
+        json_decref(ids);
+    }
+    return rc;
+}
+
 typedef struct user_update_args {
     const char *username;
     json_t *fields;
+    bool revoke; /* also revoke every session and API token */
 } user_update_args;
 
 static pko_rc user_update_tx(pko_tx *tx, void *arg, pko_err *err)
@@ -368,13 +413,15 @@ static pko_rc user_update_tx(pko_tx *tx, void *arg, pko_err *err)
     pko_rc rc = find_user(pko_tx_db(tx), a->username, id, err);
     if (!rc)
         rc = pko_tx_update(tx, &pko_entity_user, id, a->fields, 0, err);
+    if (!rc && a->revoke)
+        rc = revoke_all_tx(tx, id, err);
     return rc;
 }
 
 static pko_rc user_update(pko_db *db, const pko_actor *actor, const char *username, json_t *f,
-                          pko_err *err)
+                          bool revoke, pko_err *err)
 {
-    user_update_args a = {username, f};
+    user_update_args a = {username, f, revoke};
     pko_rc rc = in_tx(db, actor, user_update_tx, &a, err);
     json_decref(f);
     return rc;
@@ -390,13 +437,14 @@ pko_rc pko_user_passwd(pko_db *db, const pko_actor *actor, const char *username,
     rc = hash_password(password, hash, err);
     if (rc)
         return rc;
-    return user_update(db, actor, username, json_pack("{s:s}", "password_hash", hash), err);
+    return user_update(db, actor, username, json_pack("{s:s}", "password_hash", hash), true, err);
 }
 
 pko_rc pko_user_set_disabled(pko_db *db, const pko_actor *actor, const char *username,
                              bool disabled, pko_err *err)
 {
-    return user_update(db, actor, username, json_pack("{s:b}", "disabled", disabled), err);
+    return user_update(db, actor, username, json_pack("{s:b}", "disabled", disabled), disabled,
+                       err);
 }
 
 pko_rc pko_user_set_clearance(pko_db *db, const pko_actor *actor, const char *username,
@@ -404,7 +452,8 @@ pko_rc pko_user_set_clearance(pko_db *db, const pko_actor *actor, const char *us
 {
     if (clearance < 0 || clearance > PKO_CLASS_STRICTLY_CONFIDENTIAL)
         return pko_err_field(err, PKO_EINVAL, "clearance", "unknown clearance");
-    return user_update(db, actor, username, json_pack("{s:i}", "clearance", clearance), err);
+    return user_update(db, actor, username, json_pack("{s:i}", "clearance", clearance), false,
+                       err);
 }
 
 typedef struct grant_args {
@@ -899,11 +948,9 @@ typedef struct token_args {
 static pko_rc token_tx(pko_tx *tx, void *arg, pko_err *err)
 {
     token_args *a = arg;
-    json_t *f = json_pack("{s:s, s:s, s:s, s:b}", "user_id", a->user_id, "name", a->name,
-                          "token_hash", a->hash, "revoked", 0);
-    if (a->days > 0)
-        json_object_set_new(f, "expires_at",
-                            json_integer(pko_now_ms() / 1000 + (json_int_t)a->days * 86400));
+    json_t *f = json_pack("{s:s, s:s, s:s, s:b, s:I}", "user_id", a->user_id, "name", a->name,
+                          "token_hash", a->hash, "revoked", 0, "expires_at",
+                          (json_int_t)(pko_now_ms() / 1000 + (json_int_t)a->days * 86400));
     pko_rc rc = pko_tx_insert(tx, &pko_entity_api_token, f, a->id, err);
     json_decref(f);
     return rc;
@@ -915,13 +962,97 @@ pko_rc pko_auth_token_create(pko_db *db, const pko_actor *actor, const pko_princ
 {
     if (!name || !*name || strlen(name) > 100)
         return pko_err_field(err, PKO_EINVAL, "name", "name must be 1 to 100 characters");
-    if (days < 0 || days > 3650)
+    if (days < 1 || days > PKO_TOKEN_MAX_DAYS)
         return pko_err_field(err, PKO_EINVAL, "expires_in_days",
-                             "expires_in_days must be between 0 (never) and 3650");
+                             "expires_in_days must be from 1 to %d (tokens always expire)",
+                             PKO_TOKEN_MAX_DAYS);
     char secret[65];
     pko_random_hex(secret, 32);
     snprintf(token, 80, "pko_%s", secret);
     token_args a = {p->user_id, name, days, "", id};
     cred_hash(token, a.hash);
     return in_tx(db, actor, token_tx, &a, err);
+}
+
+pko_rc pko_auth_token_list(pko_db *db, const char *user_id, json_t **out, pko_err *err)
+{
+    static const char q[] = "SELECT id, name, created_at, expires_at, revoked FROM api_tokens"
+                            " WHERE user_id=?1 ORDER BY id";
+    pko_stmt *s;
+    *out = NULL;
+    pko_rc rc = pko_db_prepare(db, q, &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, user_id, -1, SQLITE_TRANSIENT);
+    json_t *arr = json_array();
+    int64_t now = pko_now_ms() / 1000;
+    for (;;) {
+        int row;
+        rc = pko_db_step(db, s, &row, err);
+        if (rc || !row)
+            break;
+        json_t *exp = json_null();
+        bool expired = false;
+        if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
+            char at[32];
+            int64_t e = sqlite3_column_int64(s, 3);
+            exp = json_string(pko_time_rfc3339(e * 1000, at, sizeof(at)));
+            expired = e <= now;
+        }
+        json_array_append_new(
+            arr, json_pack("{s:s, s:s, s:s, s:o, s:b, s:b}", "id", sqlite3_column_text(s, 0),
+                           "name", sqlite3_column_text(s, 1), "created_at",
+                           sqlite3_column_text(s, 2), "expires_at", exp, "revoked",
+                           sqlite3_column_int(s, 4), "expired", expired));
+    }
+    sqlite3_reset(s);
+    if (rc) {
+        json_decref(arr);
+        return rc;
+    }
+    *out = arr;
+    return PKO_OK;
+}
+
+typedef struct revoke_args {
+    const pko_principal *p;
+    const char *id;
+} revoke_args;
+
+static pko_rc token_revoke_tx(pko_tx *tx, void *arg, pko_err *err)
+{
+    static const char q[] = "SELECT user_id, revoked FROM api_tokens WHERE id=?1";
+    revoke_args *a = arg;
+    pko_db *db = pko_tx_db(tx);
+    pko_stmt *s;
+    int row;
+    pko_rc rc = pko_db_prepare(db, q, &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, a->id, -1, SQLITE_TRANSIENT);
+    rc = pko_db_step(db, s, &row, err);
+    bool mine = false, revoked = false;
+    if (!rc && row) {
+        mine = strcmp((const char *)sqlite3_column_text(s, 0), a->p->user_id) == 0;
+        revoked = sqlite3_column_int(s, 1) != 0;
+    }
+    sqlite3_reset(s);
+    if (rc)
+        return rc;
+    /* Someone else's token reads as missing, so ids do not leak. */
+    if (!row || (!mine && !pko_principal_has(a->p, PKO_ROLE_SYSTEM_ADMIN, NULL)))
+        return pko_err_set(err, PKO_ENOTFOUND, "no API token with id %s", a->id);
+    if (revoked)
+        return PKO_OK;
+    json_t *f = json_pack("{s:b}", "revoked", 1);
+    rc = pko_tx_update(tx, &pko_entity_api_token, a->id, f, 0, err);
+    json_decref(f);
+    return rc;
+}
+
+pko_rc pko_auth_token_revoke(pko_db *db, const pko_actor *actor, const pko_principal *p,
+                             const char *id, pko_err *err)
+{
+    revoke_args a = {p, id};
+    return in_tx(db, actor, token_revoke_tx, &a, err);
 }

@@ -246,8 +246,12 @@ PKO_MUST_USE pko_rc pko_grant_parse(const char *spec, pko_grant *out, pko_err *e
 PKO_MUST_USE pko_rc pko_user_add(pko_db *db, const pko_actor *actor, const char *username,
                                  const char *password, int clearance, const pko_grant *grants,
                                  size_t n_grants, char out_id[PKO_ID_LEN], pko_err *err);
+/* Change the password of 'username'; in the same transaction every session
+ * and API token of the user is revoked. */
 PKO_MUST_USE pko_rc pko_user_passwd(pko_db *db, const pko_actor *actor, const char *username,
                                     const char *password, pko_err *err);
+/* Disable or enable 'username'. Disabling also revokes every session and API
+ * token of the user (enabling does not bring them back). */
 PKO_MUST_USE pko_rc pko_user_set_disabled(pko_db *db, const pko_actor *actor,
                                           const char *username, bool disabled, pko_err *err);
 PKO_MUST_USE pko_rc pko_user_grant(pko_db *db, const pko_actor *actor, const char *username,

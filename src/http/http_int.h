@@ -26,10 +26,22 @@ pko_rc pko_auth_session(pko_db *db, const char *token, pko_principal *p, pko_err
 pko_rc pko_auth_bearer(pko_db *db, const char *token, pko_principal *p, pko_err *err);
 /* Revoke the session of 'p'. */
 pko_rc pko_auth_logout(pko_db *db, const pko_actor *actor, const pko_principal *p, pko_err *err);
-/* Create an API token for 'p' named 'name'; '*token' receives it once. */
+/* Longest life of an API token, in days: every token expires. */
+#define PKO_TOKEN_MAX_DAYS 365
+
+/* Create an API token for 'p' named 'name', valid for 'days' (1 to
+ * PKO_TOKEN_MAX_DAYS); '*token' receives it once. */
 pko_rc pko_auth_token_create(pko_db *db, const pko_actor *actor, const pko_principal *p,
                              const char *name, int days, char token[80], char id[PKO_ID_LEN],
                              pko_err *err);
+/* The API tokens of user 'user_id' as a JSON array of {id, name,
+ * created_at, expires_at, revoked, expired}, never their secrets. */
+pko_rc pko_auth_token_list(pko_db *db, const char *user_id, json_t **out, pko_err *err);
+/* Revoke API token 'id', through the write path. 'p' may revoke its own
+ * tokens, an all-missions system_admin anyone's; any other token (or none)
+ * is PKO_ENOTFOUND. Revoking a revoked token succeeds. */
+pko_rc pko_auth_token_revoke(pko_db *db, const pko_actor *actor, const pko_principal *p,
+                             const char *id, pko_err *err);
 /* The grants of a principal as ["analyst:MINUSCA", ...]. */
 json_t *pko_principal_roles_json(const pko_principal *p);
 /* True when 'p' holds one of 'roles' (system_admin always counts) for

@@ -998,7 +998,7 @@ def api_token_bearer_without_csrf():
                  401, "unauthenticated", what="Basic scheme")
     # a viewer's token carries the viewer's roles only
     r = sess("viewer").req("POST", "/api/v1/tokens", {"name": "viewer-token",
-                                                     "expires_in_days": 0})
+                                                     "expires_in_days": 1})
     expect_status(r, 201, "viewer token")
     vt = r.json()["token"]
     expect_error(request("POST", "/api/v1/missions", {"name": "V", "acronym": "VTOKEN"},
@@ -1014,9 +1014,80 @@ def api_token_validation():
                         ({"name": "t", "expires_in_days": "x"}, "expires_in_days"),
                         ({"name": "t", "expires_in_days": 1.5}, "expires_in_days"),
                         ({"name": "t", "expires_in_days": -1}, "expires_in_days"),
+                        # Regression: 0 made a token that never expires
+                        ({"name": "t", "expires_in_days": 0}, "expires_in_days"),
+                        ({"name": "t", "expires_in_days": 366}, "expires_in_days"),
                         ({"name": "t", "expires_in_days": 3651}, "expires_in_days")]:
         expect_error(s.req("POST", "/api/v1/tokens", body), 400, "invalid", field,
                      what=repr(body))
+
+
+# Regression (was a bug): an API token could create API tokens, so a leaked
+# token could mint others that outlive it; and there was no way to list or
+# revoke tokens.
+@test
+def api_tokens_listed_and_revoked():
+    tok = STATE.get("admin_token")
+    check(tok, "needs the admin API token")
+    expect_error(request("POST", "/api/v1/tokens", {"name": "minted"}, token=tok), 403,
+                 "forbidden", what="a token creates a token")
+    v = sess("viewer")
+    r = v.req("POST", "/api/v1/tokens", {"name": "to-revoke", "expires_in_days": 365})
+    expect_status(r, 201, "viewer token")
+    vtok, vid = r.json()["token"], r.json()["id"]
+    r = v.req("GET", "/api/v1/tokens")
+    expect_status(r, 200, "list own tokens")
+    items = r.json()["items"]
+    mine = [t for t in items if t["id"] == vid]
+    check(len(mine) == 1 and mine[0]["name"] == "to-revoke" and mine[0]["revoked"] is False
+          and mine[0]["expires_at"], "token listing %r" % mine)
+    check(vtok[4:] not in r.body.decode() and "hash" not in r.body.decode(),
+          "the listing shows a secret")
+    admin_ids = {t["id"] for t in sess("admin").req("GET", "/api/v1/tokens").json()["items"]}
+    check(vid not in admin_ids, "admin's listing shows the viewer's token")
+    # another user (not an all-missions system_admin) cannot revoke it
+    expect_error(sess("confviewer").req("DELETE", "/api/v1/tokens/" + vid), 404, "not_found",
+                 what="someone else's token")
+    expect_status(request("GET", "/api/v1/session", token=vtok), 200, "token still works")
+    r = v.req("DELETE", "/api/v1/tokens/" + vid)
+    expect_status(r, 204, "revoke own token")
+    expect_error(request("GET", "/api/v1/session", token=vtok), 401, "unauthenticated",
+                 what="revoked token")
+    r = v.req("GET", "/api/v1/tokens")
+    check([t["revoked"] for t in r.json()["items"] if t["id"] == vid] == [True],
+          "revoked token listed as %r" % r.json()["items"])
+    # a system_admin may revoke anyone's
+    r = v.req("POST", "/api/v1/tokens", {"name": "admin-revokes"})
+    vtok2, vid2 = r.json()["token"], r.json()["id"]
+    expect_status(sess("admin").req("DELETE", "/api/v1/tokens/" + vid2), 204, "admin revokes")
+    expect_error(request("GET", "/api/v1/session", token=vtok2), 401, "unauthenticated",
+                 what="token revoked by admin")
+    expect_error(v.req("DELETE", "/api/v1/tokens/0190aaaa-0000-7000-8000-000000000000"), 404,
+                 "not_found", what="unknown token")
+
+
+# Regression (was a bug): `pko user passwd` left the user's sessions and API
+# tokens working.
+@test
+def cli_passwd_revokes_sessions_and_tokens():
+    a = sess("admin")
+    pw = "revoked-password-1"
+    r = a.req("POST", "/api/v1/users", {"username": "revokee", "password": pw,
+                                        "roles": ["viewer"]})
+    expect_status(r, 201, "create revokee")
+    s = login("revokee", pw)
+    r = s.req("POST", "/api/v1/tokens", {"name": "t"})
+    expect_status(r, 201, "revokee token")
+    tok = r.json()["token"]
+    expect_status(request("GET", "/api/v1/session", token=tok), 200, "token before")
+    p = run_cli(STATE["pko"], ["user", "passwd", "revokee", "--password-stdin",
+                               "--db", STATE["db"]], stdin="another-password-1\n")
+    check(p.returncode == 0, "pko user passwd exited %d: %s" % (p.returncode, p.stderr))
+    expect_error(s.req("GET", "/api/v1/session"), 401, "unauthenticated",
+                 what="session after passwd")
+    expect_error(request("GET", "/api/v1/session", token=tok), 401, "unauthenticated",
+                 what="token after passwd")
+    expect_status(login_raw("revokee", "another-password-1"), 200, "login with the new password")
 
 
 # Regression (was a bug): expires_in_days is range-checked after a cast to
@@ -1293,15 +1364,14 @@ def login_throttling_ignores_username_case():
 # below also fail because of it.
 @test
 def healthz_does_not_break_writes_after_concurrency():
-    tok = STATE.get("admin_token")
-    check(tok, "needs the admin API token")
+    a = sess("admin")  # tokens are created from a session (an API token may not)
     expect_status(request("GET", "/healthz"), 200, "healthz")
     results = []
     lock = threading.Lock()
 
     def writer(i):
         try:
-            st = request("POST", "/api/v1/tokens", {"name": "burst-%d" % i}, token=tok).status
+            st = a.req("POST", "/api/v1/tokens", {"name": "burst-%d" % i}).status
         except Exception as e:  # noqa: BLE001
             st = repr(e)
         with lock:
@@ -1312,7 +1382,7 @@ def healthz_does_not_break_writes_after_concurrency():
         t.start()
     for t in ts:
         t.join(REQUEST_TIMEOUT * 2)
-    seq = [request("POST", "/api/v1/tokens", {"name": "after-%d" % i}, token=tok).status
+    seq = [a.req("POST", "/api/v1/tokens", {"name": "after-%d" % i}).status
            for i in range(3)]
     check(results.count(201) == 8 and seq == [201] * 3,
           "8 concurrent token creations gave %r, then 3 sequential ones gave %r"

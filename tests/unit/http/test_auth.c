@@ -387,6 +387,96 @@ static void test_ipv6_sources_are_throttled_by_64(void **state)
                      PKO_OK);
 }
 
+/* Regression: a password change or disabling an account left its sessions
+ * and API tokens working (a stolen one stayed valid), and there was no way
+ * to revoke a token. */
+static void test_credentials_are_revoked(void **state)
+{
+    afx *f = *state;
+    pko_err e;
+    pko_err_clear(&e);
+    char id[PKO_ID_LEN], tid[PKO_ID_LEN], tid2[PKO_ID_LEN], tok[80], tok2[80], cookie[65];
+    pko_principal p, q;
+    assert_int_equal(pko_user_add(f->db, &cli, "rosa", "long enough pw", 0, NULL, 0, id, &e),
+                     PKO_OK);
+    assert_int_equal(pko_auth_login(f->db, "rosa", "long enough pw", "10.9.0.1", &p, cookie, NULL,
+                                    &e),
+                     PKO_OK);
+    assert_int_equal(pko_auth_token_create(f->db, &cli, &p, "ci", 30, tok, tid, &e), PKO_OK);
+    /* Tokens always expire, within a year. */
+    assert_int_equal(pko_auth_token_create(f->db, &cli, &p, "x", 0, tok2, tid2, &e), PKO_EINVAL);
+    pko_err_clear(&e);
+    assert_int_equal(pko_auth_token_create(f->db, &cli, &p, "x", 366, tok2, tid2, &e),
+                     PKO_EINVAL);
+    pko_err_clear(&e);
+    assert_int_equal(pko_auth_token_create(f->db, &cli, &p, "second", 365, tok2, tid2, &e),
+                     PKO_OK);
+    json_t *list;
+    assert_int_equal(pko_auth_token_list(f->db, id, &list, &e), PKO_OK);
+    assert_int_equal(json_array_size(list), 2);
+    char *txt = json_dumps(list, 0);
+    assert_null(strstr(txt, tok + 4)); /* no secret, no digest */
+    assert_null(strstr(txt, "hash"));
+    free(txt);
+    assert_false(json_is_true(json_object_get(json_array_get(list, 0), "revoked")));
+    assert_true(json_is_string(json_object_get(json_array_get(list, 0), "expires_at")));
+    json_decref(list);
+
+    /* Revoking a token: the owner may, another user may not (404), an
+     * all-missions system_admin may. */
+    char oid[PKO_ID_LEN], otok[80], otid[PKO_ID_LEN];
+    pko_principal other = {0};
+    assert_int_equal(pko_user_add(f->db, &cli, "other", "long enough pw", 0, NULL, 0, oid, &e),
+                     PKO_OK);
+    snprintf(other.user_id, sizeof(other.user_id), "%s", oid);
+    assert_int_equal(pko_auth_token_revoke(f->db, &cli, &other, tid2, &e), PKO_ENOTFOUND);
+    pko_err_clear(&e);
+    assert_int_equal(pko_auth_bearer(f->db, tok2, &q, &e), PKO_OK);
+    assert_int_equal(pko_auth_token_revoke(f->db, &cli, &p, tid2, &e), PKO_OK);
+    assert_int_equal(pko_auth_bearer(f->db, tok2, &q, &e), PKO_EAUTH);
+    pko_err_clear(&e);
+    assert_int_equal(pko_auth_token_revoke(f->db, &cli, &p, tid2, &e), PKO_OK); /* again */
+    assert_int_equal(pko_auth_token_create(f->db, &cli, &other, "o", 1, otok, otid, &e), PKO_OK);
+    pko_principal admin = {.n_grants = 1};
+    admin.grants[0] = (pko_grant){PKO_ROLE_SYSTEM_ADMIN, ""};
+    pko_principal scoped = {.n_grants = 1};
+    scoped.grants[0] = (pko_grant){PKO_ROLE_SYSTEM_ADMIN, "MINUSCA"};
+    assert_int_equal(pko_auth_token_revoke(f->db, &cli, &scoped, otid, &e), PKO_ENOTFOUND);
+    pko_err_clear(&e);
+    assert_int_equal(pko_auth_token_revoke(f->db, &cli, &admin, otid, &e), PKO_OK);
+    assert_int_equal(pko_auth_bearer(f->db, otok, &q, &e), PKO_EAUTH);
+    pko_err_clear(&e);
+
+    /* A password change revokes the session and the token. */
+    assert_int_equal(pko_auth_session(f->db, cookie, &q, &e), PKO_OK);
+    assert_int_equal(pko_auth_bearer(f->db, tok, &q, &e), PKO_OK);
+    assert_int_equal(pko_user_passwd(f->db, &cli, "rosa", "a new long pw", &e), PKO_OK);
+    assert_int_equal(pko_auth_session(f->db, cookie, &q, &e), PKO_EAUTH);
+    pko_err_clear(&e);
+    assert_int_equal(pko_auth_bearer(f->db, tok, &q, &e), PKO_EAUTH);
+    pko_err_clear(&e);
+
+    /* Disabling revokes too: enabling again does not bring them back. */
+    assert_int_equal(pko_auth_login(f->db, "rosa", "a new long pw", "10.9.0.1", &p, cookie, NULL,
+                                    &e),
+                     PKO_OK);
+    assert_int_equal(pko_auth_token_create(f->db, &cli, &p, "ci2", 30, tok, tid, &e), PKO_OK);
+    assert_int_equal(pko_user_set_disabled(f->db, &cli, "rosa", true, &e), PKO_OK);
+    assert_int_equal(pko_user_set_disabled(f->db, &cli, "rosa", false, &e), PKO_OK);
+    assert_int_equal(pko_auth_session(f->db, cookie, &q, &e), PKO_EAUTH);
+    pko_err_clear(&e);
+    assert_int_equal(pko_auth_bearer(f->db, tok, &q, &e), PKO_EAUTH);
+    pko_err_clear(&e);
+    /* Each revocation went through the write path. */
+    assert_int_equal(pko_db_history(f->db, "api_token", tid, &list, &e), PKO_OK);
+    assert_int_equal(json_array_size(list), 2); /* insert, update revoked */
+    assert_true(json_is_true(json_object_get(json_object_get(json_array_get(list, 1), "fields"),
+                                             "revoked")));
+    json_decref(list);
+    int64_t n;
+    assert_int_equal(pko_db_audit_verify(f->db, &n, NULL, &e), PKO_OK);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -397,6 +487,7 @@ int main(void)
         T(test_grant_revoke_and_list),
         T(test_api_tokens),
         T(test_throttling_per_account),
+        T(test_credentials_are_revoked),
         T(test_colliding_key_cannot_reset_a_lock),
         T(test_throttle_slots_are_keyed),
         T(test_ipv6_sources_are_throttled_by_64),
