@@ -497,14 +497,24 @@ static pko_rc dispatch(pko_req *req, pko_err *err)
     return rt->handler(req, err);
 }
 
-static void add_std_headers(struct MHD_Response *r, bool tls)
+/* Security headers on every response. A handler that sets its own
+ * Content-Security-Policy or Cache-Control (the web interface's pages and
+ * assets) keeps it; everything else gets the API's strict defaults. */
+static void add_std_headers(const pko_req *req, struct MHD_Response *r, bool tls)
 {
+    bool own_csp = false, own_cache = false;
+    for (size_t i = 0; i < req->n_headers; i++) {
+        own_csp |= strcasecmp(req->hnames[i], "Content-Security-Policy") == 0;
+        own_cache |= strcasecmp(req->hnames[i], "Cache-Control") == 0;
+    }
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(r, "Cache-Control", "no-store");
-    MHD_add_response_header(r, "Content-Security-Policy",
-                            "default-src 'none'; frame-ancestors 'none'");
+    if (!own_cache)
+        MHD_add_response_header(r, "Cache-Control", "no-store");
+    if (!own_csp)
+        MHD_add_response_header(r, "Content-Security-Policy",
+                                "default-src 'none'; frame-ancestors 'none'");
     if (tls)
         MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
 }
@@ -527,7 +537,7 @@ static enum MHD_Result send_response(pko_req *req)
     if (!r)
         return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, req->content_type);
-    add_std_headers(r, req->srv->tls);
+    add_std_headers(req, r, req->srv->tls);
     for (size_t i = 0; i < req->n_headers; i++)
         MHD_add_response_header(r, req->hnames[i], req->hvalues[i]);
     enum MHD_Result ret = MHD_queue_response(req->conn, (unsigned)req->status, r);
