@@ -54,15 +54,17 @@ static void h_final(crypto_generichash_state *h, char out[HASH_HEX])
     sodium_bin2hex(out, HASH_HEX, d, sizeof(d));
 }
 
-/* The digest of one change record. */
+/* The digest of one change record. Records with a row digest (every write
+ * since core migration 3, deletes aside) seal it too ("v2"); older records
+ * and deletes keep the original form. */
 static void change_digest(int64_t seq, int64_t hlc, const char *node, const char *entity,
                           const char *entity_id, const char *op, const char *fields,
                           const char *author, int local_only, const char *origin,
-                          char out[HASH_HEX])
+                          const char *row_digest, char out[HASH_HEX])
 {
     crypto_generichash_state h;
     crypto_generichash_init(&h, NULL, 0, HASH_BYTES);
-    h_field(&h, "pko-change-v1");
+    h_field(&h, row_digest ? "pko-change-v2" : "pko-change-v1");
     h_int(&h, seq, false);
     h_int(&h, hlc, false);
     h_field(&h, node);
@@ -73,6 +75,63 @@ static void change_digest(int64_t seq, int64_t hlc, const char *node, const char
     h_field(&h, author);
     h_int(&h, local_only, false);
     h_field(&h, origin);
+    if (row_digest)
+        h_field(&h, row_digest);
+    h_final(&h, out);
+}
+
+/* Feed one tagged value: a tag byte, then (unless NULL) its length and
+ * bytes. */
+static void h_tagged(crypto_generichash_state *h, char tag, const void *v, size_t n)
+{
+    unsigned char head[5] = {(unsigned char)tag, (unsigned char)(n >> 24),
+                             (unsigned char)(n >> 16), (unsigned char)(n >> 8), (unsigned char)n};
+    crypto_generichash_update(h, head, tag == 'n' ? 1 : 5);
+    if (tag != 'n' && n)
+        crypto_generichash_update(h, v, n);
+}
+
+void store_row_digest(sqlite3_stmt *s, const pko_entity *e, char out[HASH_HEX])
+{
+    static const char *const std_cols[5] = {"id", "version", "classification", "created_at",
+                                            "updated_at"};
+    crypto_generichash_state h;
+    crypto_generichash_init(&h, NULL, 0, HASH_BYTES);
+    h_field(&h, "pko-row-v1");
+    h_field(&h, e->table);
+    int n = 5 + (int)e->n_cols;
+    for (int i = 0; i < n; i++) {
+        h_field(&h, i < 5 ? std_cols[i] : e->cols[i - 5].name);
+        unsigned char be[8];
+        uint64_t u;
+        switch (sqlite3_column_type(s, i)) {
+        case SQLITE_INTEGER:
+            u = (uint64_t)sqlite3_column_int64(s, i);
+            for (int j = 0; j < 8; j++)
+                be[j] = (unsigned char)(u >> (56 - 8 * j));
+            h_tagged(&h, 'i', be, 8);
+            break;
+        case SQLITE_FLOAT: {
+            double d = sqlite3_column_double(s, i);
+            memcpy(&u, &d, 8);
+            for (int j = 0; j < 8; j++)
+                be[j] = (unsigned char)(u >> (56 - 8 * j));
+            h_tagged(&h, 'r', be, 8);
+            break;
+        }
+        case SQLITE_TEXT: {
+            const unsigned char *t = sqlite3_column_text(s, i);
+            h_tagged(&h, 't', t, (size_t)sqlite3_column_bytes(s, i));
+            break;
+        }
+        case SQLITE_BLOB: {
+            const void *b = sqlite3_column_blob(s, i);
+            h_tagged(&h, 'b', b, (size_t)sqlite3_column_bytes(s, i));
+            break;
+        }
+        default: h_tagged(&h, 'n', NULL, 0); break;
+        }
+    }
     h_final(&h, out);
 }
 
@@ -174,13 +233,13 @@ pko_rc store_audit_append(pko_tx *tx, const char *action, const char *entity, co
 }
 
 pko_rc store_log_change(pko_tx *tx, const pko_entity *e, const char *id, const char *op,
-                        json_t *fields, pko_err *err)
+                        json_t *fields, const char *row_digest, pko_err *err)
 {
     static const char q_last[] = "SELECT coalesce(max(seq), 0) FROM changes";
     static const char q_hlc[] = "SELECT max(hlc) FROM changes WHERE node=?1";
     static const char q_ins[] =
         "INSERT INTO changes(seq, hlc, node, entity, entity_id, op, fields, author, local_only,"
-        " origin) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)";
+        " origin, row_digest) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)";
     pko_db *db = tx->db;
     pko_store *st = db->st;
     pko_stmt *s;
@@ -216,7 +275,7 @@ pko_rc store_log_change(pko_tx *tx, const pko_entity *e, const char *id, const c
     int local_only = (e->flags & PKO_ENTITY_LOCAL) ? 1 : 0;
     char digest[HASH_HEX];
     change_digest(seq, (int64_t)hlc, st->node_id, e->name, id, op, txt, author, local_only,
-                  st->node_id, digest);
+                  st->node_id, row_digest, digest);
     rc = pko_db_prepare(db, q_ins, &s, err);
     if (!rc) {
         sqlite3_bind_int64(s, 1, seq);
@@ -229,6 +288,8 @@ pko_rc store_log_change(pko_tx *tx, const pko_entity *e, const char *id, const c
         sqlite3_bind_text(s, 8, author, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int(s, 9, local_only);
         sqlite3_bind_text(s, 10, st->node_id, -1, SQLITE_TRANSIENT);
+        if (row_digest)
+            sqlite3_bind_text(s, 11, row_digest, -1, SQLITE_TRANSIENT);
         rc = pko_db_step(db, s, &row, err);
         sqlite3_reset(s);
         sqlite3_clear_bindings(s);
@@ -392,7 +453,8 @@ static const char *col_text(sqlite3_stmt *s, int i)
     return sqlite3_column_type(s, i) == SQLITE_NULL ? NULL : (const char *)sqlite3_column_text(s, i);
 }
 
-#define CHANGE_COLS "seq, hlc, node, entity, entity_id, op, fields, author, local_only, origin"
+#define CHANGE_COLS                                                                              \
+    "seq, hlc, node, entity, entity_id, op, fields, author, local_only, origin, row_digest"
 
 /* Digest of the change record in the current row of 's', whose first
  * column is CHANGE_COLS' seq at index 'at'. */
@@ -401,7 +463,7 @@ static void row_change_digest(sqlite3_stmt *s, int at, char out[HASH_HEX])
     change_digest(sqlite3_column_int64(s, at), sqlite3_column_int64(s, at + 1),
                   col_text(s, at + 2), col_text(s, at + 3), col_text(s, at + 4),
                   col_text(s, at + 5), col_text(s, at + 6), col_text(s, at + 7),
-                  sqlite3_column_int(s, at + 8), col_text(s, at + 9), out);
+                  sqlite3_column_int(s, at + 8), col_text(s, at + 9), col_text(s, at + 10), out);
 }
 
 /* Check the change records first..last sealed by one bulk audit entry. */
@@ -459,7 +521,7 @@ pko_rc pko_db_audit_verify(pko_db *db, int64_t *n_entries, char head[65], pko_er
         "SELECT a.seq, a.at, a.actor, a.source, a.action, a.entity, a.entity_id, a.change_seq,"
         " a.change_digest, a.detail, a.prev_hash, a.hash, a.change_last,"
         " c.seq, c.hlc, c.node, c.entity, c.entity_id, c.op, c.fields, c.author, c.local_only,"
-        " c.origin FROM audit a LEFT JOIN changes c ON c.seq = a.change_seq"
+        " c.origin, c.row_digest FROM audit a LEFT JOIN changes c ON c.seq = a.change_seq"
         " AND a.change_last IS NULL ORDER BY a.seq";
     static const char q_count[] = "SELECT count(*) FROM changes";
     pko_stmt *s;
@@ -561,6 +623,96 @@ pko_rc pko_db_audit_verify(pko_db *db, int64_t *n_entries, char head[65], pko_er
         *n_entries = n;
     if (head)
         memcpy(head, prev, HASH_HEX);
+    return rc;
+}
+
+/* Compare every row of 'se' with the latest change record of its id. */
+static pko_rc verify_rows_of(pko_db *db, const store_entity *se, pko_rows_report *r,
+                             pko_err *err)
+{
+    static const char q_last[] = "SELECT seq, op, row_digest FROM changes"
+                                 " WHERE entity=?1 AND entity_id=?2 ORDER BY seq DESC LIMIT 1";
+    const char *name = se->e->name;
+    pko_stmt *scan, *last;
+    pko_rc rc = pko_db_prepare(db, se->sql_scan, &scan, err);
+    if (rc)
+        return rc;
+    for (;;) {
+        int row, lrow;
+        rc = pko_db_step(db, scan, &row, err);
+        if (rc || !row)
+            break;
+        const char *id = (const char *)sqlite3_column_text(scan, 0);
+        char d[HASH_HEX];
+        store_row_digest(scan, se->e, d);
+        rc = pko_db_prepare(db, q_last, &last, err); /* a scan in progress is never evicted */
+        if (rc)
+            break;
+        sqlite3_bind_text(last, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(last, 2, id ? id : "", -1, SQLITE_TRANSIENT);
+        rc = pko_db_step(db, last, &lrow, err);
+        if (!rc && !lrow) {
+            rc = pko_err_set(err, PKO_EINTERNAL,
+                             "%s %s: the row has no change record (written outside the write "
+                             "path)",
+                             name, id);
+        } else if (!rc) {
+            long long seq = (long long)sqlite3_column_int64(last, 0);
+            const char *op = (const char *)sqlite3_column_text(last, 1);
+            const char *sealed = col_text(last, 2);
+            if (op && strcmp(op, "delete") == 0)
+                rc = pko_err_set(err, PKO_EINTERNAL,
+                                 "%s %s: the row exists, but its latest change record (seq %lld) "
+                                 "deletes it",
+                                 name, id, seq);
+            else if (!sealed)
+                r->legacy++;
+            else if (strcmp(sealed, d) != 0)
+                rc = pko_err_set(err, PKO_EINTERNAL,
+                                 "%s %s: the row differs from its latest change record (seq "
+                                 "%lld): it was changed outside the write path",
+                                 name, id, seq);
+        }
+        sqlite3_reset(last);
+        if (rc)
+            break;
+        r->rows++;
+    }
+    sqlite3_reset(scan);
+    if (rc)
+        return rc;
+    pko_stmt *s;
+    int row;
+    rc = pko_db_prepare(db, se->sql_missing, &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    rc = pko_db_step(db, s, &row, err);
+    if (!rc && row)
+        rc = pko_err_set(err, PKO_EINTERNAL,
+                         "%s %s: the row is missing, but its latest change record (seq %lld) is "
+                         "not a delete",
+                         name, sqlite3_column_text(s, 0), (long long)sqlite3_column_int64(s, 1));
+    sqlite3_reset(s);
+    return rc;
+}
+
+pko_rc pko_db_rows_verify(pko_db *db, pko_rows_report *rep, pko_err *err)
+{
+    pko_rows_report r = {0, 0, 0};
+    pko_store *st = db->st;
+    /* One read snapshot for every table, even while a server writes. */
+    bool own = !db->tx && sqlite3_get_autocommit(db->h);
+    pko_rc rc = own ? store_exec(db, "BEGIN", err) : PKO_OK;
+    for (int i = 0; !rc && i < st->n_entities; i++) {
+        rc = verify_rows_of(db, &st->entities[i], &r, err);
+        if (!rc)
+            r.tables++;
+    }
+    if (own)
+        store_exec(db, rc ? "ROLLBACK" : "COMMIT", NULL);
+    if (rep)
+        *rep = r;
     return rc;
 }
 

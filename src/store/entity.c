@@ -231,13 +231,38 @@ static const store_entity *entity_or_fail(pko_db *db, const pko_entity *e, pko_e
 
 /* ==== Writes ============================================================= */
 
-/* After the row of a write was stored: append its change record and audit
- * entry. If that fails the row must not commit, whatever the caller does
- * with the error, so the transaction is marked failed. */
-static pko_rc log_write(pko_tx *tx, const pko_entity *e, const char *id, const char *op,
+/* The digest of row 'id' of 'se' as stored now. */
+static pko_rc stored_row_digest(pko_db *db, const store_entity *se, const char *id,
+                                char out[65], pko_err *err)
+{
+    pko_stmt *s;
+    int row;
+    pko_rc rc = pko_db_prepare(db, se->sql_load, &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+    rc = pko_db_step(db, s, &row, err);
+    if (!rc && row)
+        store_row_digest(s, se->e, out);
+    sqlite3_reset(s);
+    if (!rc && !row)
+        rc = pko_err_set(err, PKO_EINTERNAL, "%s %s vanished right after it was written",
+                         se->e->name, id);
+    return rc;
+}
+
+/* After the row of a write was stored: append its change record (with the
+ * digest of the row as stored, except for a delete) and audit entry. If
+ * that fails the row must not commit, whatever the caller does with the
+ * error, so the transaction is marked failed. */
+static pko_rc log_write(pko_tx *tx, const store_entity *se, const char *id, const char *op,
                         json_t *fields, pko_err *err)
 {
-    pko_rc rc = store_log_change(tx, e, id, op, fields, err);
+    char digest[65];
+    bool deleted = strcmp(op, "delete") == 0;
+    pko_rc rc = deleted ? PKO_OK : stored_row_digest(tx->db, se, id, digest, err);
+    if (!rc)
+        rc = store_log_change(tx, se->e, id, op, fields, deleted ? NULL : digest, err);
     if (rc && !tx->failed) {
         tx->failed = true;
         tx->failed_rc = rc;
@@ -304,7 +329,7 @@ pko_rc pko_tx_insert(pko_tx *tx, const pko_entity *e, json_t *fields, char out_i
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
     if (!rc)
-        rc = log_write(tx, e, out_id, "insert", logged, err);
+        rc = log_write(tx, se, out_id, "insert", logged, err);
     json_decref(logged);
     return rc;
 }
@@ -405,7 +430,7 @@ pko_rc pko_tx_update(pko_tx *tx, const pko_entity *e, const char *id, json_t *fi
         sqlite3_clear_bindings(s);
     }
     if (!rc)
-        rc = log_write(tx, e, id, "update", changed, err);
+        rc = log_write(tx, se, id, "update", changed, err);
     json_decref(old);
     json_decref(changed);
     return rc;
@@ -432,7 +457,7 @@ pko_rc pko_tx_delete(pko_tx *tx, const pko_entity *e, const char *id, pko_err *e
     }
     if (!rc) {
         json_t *none = json_object();
-        rc = log_write(tx, e, id, "delete", none, err);
+        rc = log_write(tx, se, id, "delete", none, err);
         json_decref(none);
     }
     return rc;

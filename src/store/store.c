@@ -84,6 +84,10 @@ static const pko_migration core_steps[] = {
      * entry: change_seq..change_last. */
     {2, "ALTER TABLE audit ADD COLUMN change_last INTEGER;"
         "CREATE INDEX audit_change ON audit(change_seq);"},
+    /* The digest of the whole row as stored after the write (NULL for a
+     * delete), sealed with the change record: `pko check` compares every
+     * row of every entity table with it (pko_db_rows_verify). */
+    {3, "ALTER TABLE changes ADD COLUMN row_digest TEXT;"},
 };
 
 /* ==== Errors ============================================================= */
@@ -292,6 +296,8 @@ void pko_store_close(pko_store *st)
         pko_free(se->sql_get_rowid);
         pko_free(se->sql_list);
         pko_free(se->sql_delete);
+        pko_free(se->sql_scan);
+        pko_free(se->sql_missing);
     }
     pko_hlc_destroy(&st->hlc);
     pthread_mutex_destroy(&st->mu);
@@ -635,6 +641,25 @@ pko_rc pko_store_register_entity(pko_store *st, const pko_entity *e, pko_err *er
     pko_buf_init(&b, 64 * 1024);
     rc = pko_buf_printf(&b, "DELETE FROM %s WHERE id=?1", e->table);
     se.sql_delete = pko_buf_take(&b, NULL);
+
+    pko_buf_init(&b, 64 * 1024);
+    rc = pko_buf_puts(&b, "SELECT ");
+    if (!rc)
+        rc = entity_cols(&b, e);
+    if (!rc)
+        rc = pko_buf_printf(&b, " FROM %s", e->table);
+    se.sql_scan = pko_buf_take(&b, NULL);
+
+    /* Records whose latest change is not a delete but whose row is gone.
+     * The bare "op" comes from the row holding max(seq). */
+    pko_buf_init(&b, 64 * 1024);
+    rc = pko_buf_printf(&b,
+                        "SELECT g.entity_id, g.seq FROM (SELECT entity_id, op, max(seq) AS seq"
+                        " FROM changes WHERE entity=?1 GROUP BY entity_id) g"
+                        " WHERE g.op != 'delete' AND NOT EXISTS (SELECT 1 FROM %s t"
+                        " WHERE t.id = g.entity_id) LIMIT 1",
+                        e->table);
+    se.sql_missing = pko_buf_take(&b, NULL);
     if (rc)
         return pko_err_set(err, PKO_EINTERNAL, "entity %s: SQL too long", e->name);
 

@@ -250,6 +250,24 @@ PKO_MUST_USE pko_rc pko_db_audit_list(pko_db *db, int64_t after, int limit, json
  * (64 hex digits + NUL, may be NULL) receive what was verified. */
 PKO_MUST_USE pko_rc pko_db_audit_verify(pko_db *db, int64_t *n_entries, char head[65],
                                         pko_err *err);
+/* What pko_db_rows_verify() looked at. */
+typedef struct pko_rows_report {
+    int64_t rows;   /* rows of entity tables compared with the change log */
+    int tables;     /* entity tables scanned (every registered entity) */
+    int64_t legacy; /* rows whose latest change predates row digests: not comparable */
+} pko_rows_report;
+
+/* Verify the data tables against the change log: for every registered
+ * entity, every row's digest (the whole row as stored, secret and hidden
+ * columns included) must equal the row digest sealed in the latest change
+ * record of (entity, id). A row with no change record or whose latest
+ * change is a delete, a row that differs, and a record whose latest change
+ * is not a delete but whose row is missing are reported: PKO_EINTERNAL with
+ * a message naming the entity and id of the first one. Rows whose latest
+ * change was written before row digests existed are counted in
+ * 'rep->legacy' and not compared. Streams through the tables in one read
+ * snapshot with one indexed lookup per row. 'rep' may be NULL. */
+PKO_MUST_USE pko_rc pko_db_rows_verify(pko_db *db, pko_rows_report *rep, pko_err *err);
 /* PRAGMA integrity_check and foreign_key_check. */
 PKO_MUST_USE pko_rc pko_db_integrity_check(pko_db *db, pko_err *err);
 

@@ -26,6 +26,8 @@ typedef struct store_entity {
     char *sql_get_rowid; /* owned: by SQLite rowid, clearance and scope filter */
     char *sql_list;      /* owned: page after id, clearance and scope filter */
     char *sql_delete;    /* owned */
+    char *sql_scan;      /* owned: every column of every row, no filter */
+    char *sql_missing;   /* owned: a live record (latest change not a delete) with no row */
 } store_entity;
 
 typedef struct stmt_slot {
@@ -82,9 +84,18 @@ struct pko_store {
 const store_entity *store_entity_find(pko_store *st, const pko_entity *e);
 
 /* Append the change record for one write and seal it in the audit trail.
- * 'fields' is a JSON object of the changed fields (borrowed). */
+ * 'fields' is a JSON object of the changed fields (borrowed); 'row_digest'
+ * the store_row_digest() of the row as stored after the write (NULL for a
+ * delete). */
 pko_rc store_log_change(pko_tx *tx, const pko_entity *e, const char *id, const char *op,
-                        json_t *fields, pko_err *err);
+                        json_t *fields, const char *row_digest, pko_err *err);
+
+/* BLAKE2b (64 hex digits + NUL into 'out') of the current row of 's', whose
+ * columns are those of entity_cols() for 'e' (id, version, classification,
+ * created_at, updated_at, then every descriptor column, secret and hidden
+ * ones included): each value tagged with its column name and storage class,
+ * so NULL, '' and 0 all differ. */
+void store_row_digest(sqlite3_stmt *s, const pko_entity *e, char out[65]);
 
 /* Append one audit entry inside the open transaction 'tx'. */
 pko_rc store_audit_append(pko_tx *tx, const char *action, const char *entity, const char *id,

@@ -1694,9 +1694,22 @@ def main():
             report("server_exits_0_on_sigterm", err)
             proc = None
             p = run_cli(pko, ["check", "--db", db])
-            report("pko_check_after_run", None if p.returncode == 0 else
+            report("pko_check_after_run", None if p.returncode == 0 and
+                   re.search(r"^rows: +ok +\d+ rows in \d+ tables$", p.stdout, re.M) else
                    "pko check exited %d: %s %s" % (p.returncode, p.stdout.strip(),
                                                    p.stderr.strip()))
+            # Regression (was a bug): an edit made with another SQLite client
+            # to a data table (not the change log) went unnoticed.
+            import sqlite3
+            con = sqlite3.connect(db)
+            con.execute("UPDATE users SET clearance=2 WHERE username='viewer'")
+            con.commit()
+            con.close()
+            p = run_cli(pko, ["check", "--db", db])
+            report("pko_check_sees_a_row_edited_with_sqlite",
+                   None if p.returncode == 1 and
+                   re.search(r"^rows: +FAILED +user [0-9a-f-]+: the row differs", p.stdout, re.M)
+                   else "pko check exited %d: %s" % (p.returncode, p.stdout.strip()))
     finally:
         if proc is not None and proc.poll() is None:
             proc.kill()

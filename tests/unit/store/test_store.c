@@ -49,7 +49,7 @@ static void test_migrations_run_once_and_node_id_is_stable(void **state)
     assert_int_equal(pko_store_open(f->path, NULL, &st2, &e), PKO_OK);
     assert_string_equal(pko_store_node_id(st2), node);
     pko_store_close(st2);
-    assert_int_equal(fx_count(f, "SELECT count(*) FROM schema_migrations"), 3); /* core 1-2, fixture 1 */
+    assert_int_equal(fx_count(f, "SELECT count(*) FROM schema_migrations"), 4); /* core 1-3, fixture 1 */
 }
 
 static void test_failed_migration_rolls_back(void **state)
