@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT
  * Error context: see err.h. */
 #include "core/err.h"
+#include "core/utf8.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -17,48 +18,14 @@ void pko_err_clear(pko_err *err)
     err->msg[0] = '\0';
 }
 
-/* Length of the valid UTF-8 sequence at 's' (RFC 3629: no overlongs, no
- * surrogates, nothing above U+10FFFF), or 0 when it is invalid or cut short
- * by the end of the string. */
-static size_t utf8_seq(const unsigned char *s)
-{
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t k;
-    unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
-    if (c >= 0xC2 && c <= 0xDF)
-        k = 1;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        k = 2;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        k = 3;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    } else
-        return 0;
-    if (s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t j = 2; j <= k; j++)
-        if ((s[j] & 0xC0) != 0x80)
-            return 0;
-    return k + 1;
-}
-
 /* Make 'buf' valid UTF-8 in place: a sequence cut short by truncation (when
  * 'truncated') is dropped, every other invalid byte becomes '?'. */
 static void utf8_clean(char *buf, bool truncated)
 {
     unsigned char *s = (unsigned char *)buf;
-    size_t i = 0;
+    size_t i = 0, len = strlen(buf);
     while (s[i]) {
-        size_t n = utf8_seq(s + i);
+        size_t n = pko_utf8_seq(s + i, len - i);
         if (n) {
             i += n;
             continue;

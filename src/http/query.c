@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/limits.h"
+#include "core/utf8.h"
 #include "http/http.h"
 
 static int hexval(char c)
@@ -19,44 +20,6 @@ static int hexval(char c)
     if (c >= 'A' && c <= 'F')
         return c - 'A' + 10;
     return -1;
-}
-
-/* True when 's' (length 'n') is well-formed UTF-8 (RFC 3629). */
-static bool utf8_ok(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        size_t k;
-        uint32_t cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xe0) == 0xc0) {
-            k = 1;
-            cp = c & 0x1f;
-        } else if ((c & 0xf0) == 0xe0) {
-            k = 2;
-            cp = c & 0x0f;
-        } else if ((c & 0xf8) == 0xf0) {
-            k = 3;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (n - i <= k) /* not enough continuation bytes */
-            return false;
-        for (size_t j = 1; j <= k; j++) {
-            if ((s[i + j] & 0xc0) != 0x80)
-                return false;
-            cp = (cp << 6) | (s[i + j] & 0x3f);
-        }
-        if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) ||
-            cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
-        i += k + 1;
-    }
-    return true;
 }
 
 /* Decode 'n' bytes of 'in' into a new arena string. */
@@ -84,7 +47,7 @@ static pko_rc decode(pko_arena *a, const char *in, size_t n, char **out, pko_err
             return pko_err_set(err, PKO_EINVAL, "query string contains a NUL byte");
     }
     o[w] = '\0';
-    if (!utf8_ok((const unsigned char *)o, w))
+    if (!pko_utf8_valid(o, w))
         return pko_err_set(err, PKO_EINVAL, "query string is not valid UTF-8");
     *out = o;
     return PKO_OK;
