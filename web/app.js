@@ -185,6 +185,16 @@ function initMap() {
   S.layer = L.layerGroup().addTo(S.map);
   fetch('/assets/countries-110m.json').then((r) => r.json()).then((world) => {
     const geo = window.topojson.feature(world, world.objects.countries);
+    // Antarctica runs along the map's edge; rings that cross the antimeridian
+    // (Fiji, Chukotka) are unwrapped so they do not streak across the map.
+    geo.features = geo.features.filter((f) => f.id !== '010');
+    for (const f of geo.features) {
+      const polys = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
+      for (const poly of polys) for (const ring of poly) {
+        if (ring.some((p) => p[0] > 170) && ring.some((p) => p[0] < -170))
+          for (const p of ring) if (p[0] < 0) p[0] += 360;
+      }
+    }
     L.geoJSON(geo, { interactive: false,
       style: { color: '#8795a3', weight: 0.7, fillColor: '#eef0ea', fillOpacity: 1 } }).addTo(S.map).bringToBack();
   });
@@ -225,7 +235,7 @@ function drawMap(js) {
   if (js.mode === 'clusters') {
     for (const c of js.clusters) {
       const size = Math.round(22 + Math.min(40, 7 * Math.log2(c.count)));
-      const icon = L.divIcon({ className: 'cluster' + (c.killed > c.count * 3 ? ' heavy' : ''),
+      const icon = L.divIcon({ className: 'cluster' + (c.killed >= c.count * 10 ? ' heavy' : ''),
         html: '<span>' + fmtNumber(c.count) + '</span>', iconSize: [size, size] });
       const m = L.marker([c.lat, c.lon], { icon, keyboard: true, title: t('map.cluster', { n: c.count }),
         alt: t('map.cluster', { n: c.count }) });
@@ -442,7 +452,7 @@ function renderDetail() {
   if (!hist.length) hl.append(el('li', { text: t('detail.history.empty') }));
 
   const wf = workflowBox(inc);
-  box.replaceChildren(
+  box.replaceChildren(...[
     el('h2', { id: 'detail-title', text: inc.title }),
     dl,
     inc.narrative ? el('h3', { text: t('detail.narrative') }) : null,
@@ -452,7 +462,7 @@ function renderDetail() {
     el('h3', { text: t('detail.source') }), src,
     wf,
     el('h3', { text: t('detail.history') }), hl,
-  );
+  ].filter(Boolean));
 }
 
 function workflowBox(inc) {
