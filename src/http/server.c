@@ -862,19 +862,21 @@ pko_rc pko_server_start(const pko_server_opts *opts, pko_store *st, pko_server *
     m_start_ms = pko_now_ms();
     if (srv->tls)
         srv->d = MHD_start_daemon(
-            flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+            flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
             (size_t)(PKO_MAX_HEADER_BYTES + 16 * 1024), MHD_OPTION_CONNECTION_TIMEOUT,
             (unsigned)PKO_REQUEST_TIMEOUT_SEC, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-            MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_HTTPS_MEM_CERT, srv->cert,
+            MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_HTTPS_MEM_CERT, srv->cert,
             MHD_OPTION_HTTPS_MEM_KEY, srv->key, MHD_OPTION_END);
     else
         srv->d = MHD_start_daemon(
-            flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+            flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
             (size_t)(PKO_MAX_HEADER_BYTES + 16 * 1024), MHD_OPTION_CONNECTION_TIMEOUT,
             (unsigned)PKO_REQUEST_TIMEOUT_SEC, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-            MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+            MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_END);
     if (!srv->d) {
         pko_server_stop(srv);
         return pko_err_set(err, PKO_EIO,

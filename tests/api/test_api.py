@@ -353,7 +353,10 @@ def unknown_route_404_error_shape():
     expect_error(request("GET", "/api/v1/missions/"), 404, "not_found", what="empty {id}")
     expect_error(request("GET", "/api//v1/missions"), 404, "not_found", what="empty segment")
     expect_error(request("GET", "/a" * 40), 404, "not_found", what="many segments")
-    expect_error(request("GET", "/"), 404, "not_found", what="root")
+    expect_error(request("GET", "/no-such-page"), 404, "not_found", what="unknown page")
+    root = request("GET", "/")
+    check(root.status == 200 and (root.header("Content-Type") or "").startswith("text/html"),
+          "GET / serves the web interface: %r" % root)
 
 
 # Regression (was a bug): a path with bytes that are not UTF-8 (%FF) went

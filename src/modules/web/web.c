@@ -55,21 +55,9 @@ static pko_rc serve(pko_req *req, const web_asset *a)
     return PKO_OK;
 }
 
-/* Does the request accept an HTML page? Browsers send "text/html" when they
- * navigate, curl sends a wildcard; an API client that sends no Accept header
- * (or only application/json) gets the API's 404 for "/" instead. */
-static int wants_html(pko_req *req)
-{
-    const char *acc = pko_req_header(req, "Accept");
-    return acc && (strstr(acc, "text/html") || strstr(acc, "*/*"));
-}
-
 static pko_rc h_index(pko_req *req, pko_err *err)
 {
     const web_asset *a = web_asset_find("index.html");
-    if (!wants_html(req))
-        return pko_err_set(err, PKO_ENOTFOUND,
-                           "no route for GET / (the web interface answers Accept: text/html)");
     if (!a)
         return pko_err_set(err, PKO_ENOTFOUND, "the web interface is not built in");
     return serve(req, a);
