@@ -412,6 +412,39 @@ def api_import_for_administrators():
 
 
 @test
+def mapped_csv_import():
+    """`pko import csv --map`: 1,000 synthetic rows (scripts/gen_ucdp.py, so
+    this runs without ../shared/data too) through a column mapping."""
+    src = os.path.join(TMP, "synthetic.csv")
+    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "gen_ucdp.py"), "1000", src],
+                   check=True)
+    mapping = {
+        "source_system": "synthetic",
+        "columns": {"source_id": "id", "title": "dyad_name", "occurred_start": "date_start",
+                    "lat": "latitude", "lon": "longitude", "killed_total": "best",
+                    "category": "type_of_violence", "place": "where_coordinates",
+                    "country": "country"},
+        "values": {"category": {"1": "ucdp.state_based", "2": "ucdp.non_state",
+                                "3": "ucdp.one_sided"}},
+        "constants": {"source_type": "dataset"},
+    }
+    mpath = os.path.join(TMP, "mapping.json")
+    with open(mpath, "w") as f:
+        json.dump(mapping, f)
+    url = "/api/v1/incidents?count=1&mission=MINUSCA&category=ucdp"
+    before = req("GET", url, s=S["analyst"])[1]["total"]
+    p = import_cli("csv", src, "--map", mpath, "--mission", "MINUSCA")
+    expect(p.returncode == 0 and "1000 inserted" in p.stdout, p.stdout + p.stderr)
+    after = req("GET", url, s=S["analyst"])[1]["total"]
+    expect(after - before == 1000, (before, after))
+    bad = dict(mapping, columns=dict(mapping["columns"], title="No Such Column"))
+    with open(mpath, "w") as f:
+        json.dump(bad, f)
+    p = import_cli("csv", src, "--map", mpath)
+    expect(p.returncode == 2 and "No Such Column" in p.stderr, p.stderr)
+
+
+@test
 def map_clusters_then_events():
     st, js, _, _ = req("GET", "/api/v1/incidents/map?zoom=1", s=S["admin"])
     expect(st == 200 and js["mode"] == "clusters" and js["total"] >= 500, js and js.get("mode"))
