@@ -49,7 +49,7 @@ fi
 
 cat <<TXT
 
-  PKO demo server (API) is running at http://$listen
+  PKO demo server is running at http://$listen  (open it in a browser)
     health:    curl http://$listen/healthz
     log in:    user "admin", password "$password"
                curl -c cookies -H 'Content-Type: application/json' \\
