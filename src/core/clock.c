@@ -29,11 +29,18 @@ int64_t pko_mono_us(void)
 
 char *pko_time_rfc3339(int64_t ms, char *out, size_t n)
 {
-    time_t secs = (time_t)(ms / 1000);
+    int64_t whole = ms / 1000, frac = ms % 1000;
+    if (frac < 0) { /* before 1970: floor, not truncate */
+        frac += 1000;
+        whole -= 1;
+    }
+    time_t secs = (time_t)whole;
     struct tm tm;
-    gmtime_r(&secs, &tm);
-    snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+    char date[24];
+    if (!gmtime_r(&secs, &tm) || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999 ||
+        strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm) != 19)
+        snprintf(date, sizeof(date), "0000-00-00T00:00:00");
+    snprintf(out, n, "%.19s.%03dZ", date, (int)frac);
     return out;
 }
 

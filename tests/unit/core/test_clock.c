@@ -17,6 +17,7 @@ static void test_rfc3339(void **state)
     assert_string_equal(pko_time_rfc3339(0, out, sizeof(out)), "1970-01-01T00:00:00.000Z");
     assert_string_equal(pko_time_rfc3339(1795405200123LL, out, sizeof(out)),
                         "2026-11-23T03:40:00.123Z");
+    assert_string_equal(pko_time_rfc3339(-1, out, sizeof(out)), "1969-12-31T23:59:59.999Z");
 }
 
 static void test_hlc_monotonic_when_wall_clock_steps_back(void **state)
