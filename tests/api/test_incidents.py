@@ -462,6 +462,22 @@ def map_clusters_then_events():
 
 
 @test
+def stats_by_category_match_the_searches():
+    st, js, _, _ = req("GET", "/api/v1/incidents/stats", s=S["admin"])
+    expect(st == 200, js)
+    total = req("GET", "/api/v1/incidents?count=1", s=S["admin"])[1]["total"]
+    expect(js["total"] == total, (js["total"], total))
+    tops = [c for c in js["categories"] if c["top"]]
+    expect(sum(c["count"] for c in tops) == total, "top-level counts add up to the total")
+    for c in js["categories"][:6]:
+        n = req("GET", "/api/v1/incidents?count=1&" + q({"category": c["code"]}),
+                s=S["admin"])[1]["total"]
+        expect(n == c["count"], (c["code"], n, c["count"]))
+    st, js, _, _ = req("GET", "/api/v1/incidents/stats", s=S["other"])
+    expect(js["total"] == 0 or all(c["count"] <= total for c in js["categories"]), js)
+
+
+@test
 def exports_geojson_and_hxl():
     st, _, raw, r = req("GET", "/api/v1/incidents/export?format=geojson&mission=MINUSCA",
                         s=S["analyst"])

@@ -673,6 +673,54 @@ static pko_rc h_histogram(pko_req *req, pko_err *err)
     return PKO_OK;
 }
 
+/* Counts per category for the current filter, leaves and their parents
+ * (a parent's count includes its children), in one pass over the index. */
+static pko_rc h_stats(pko_req *req, pko_err *err)
+{
+    pko_rc rc = inc_sync(pko_req_db(req), err);
+    if (rc)
+        return rc;
+    size_t nc = incidents_n_categories();
+    uint64_t *counts = pko_arena_alloc(pko_req_arena(req), nc * sizeof(uint64_t));
+    int64_t *killed = pko_arena_alloc(pko_req_arena(req), nc * sizeof(int64_t));
+    incidx_filter f;
+    const incidx *x = inc_read_begin();
+    rc = inc_filter_from_req(req, &f, err);
+    if (!rc)
+        incidx_count_by_category(x, &f, counts, killed);
+    inc_read_end();
+    if (rc)
+        return rc;
+    json_t *arr = json_array();
+    uint64_t total = 0;
+    int64_t total_killed = 0;
+    for (size_t i = 0; i < nc; i++) {
+        total += counts[i];
+        total_killed += killed[i];
+    }
+    for (size_t p = 0; p < nc; p++) {
+        uint64_t n = 0;
+        int64_t k = 0;
+        for (size_t c = 0; c < nc; c++) {
+            if (incidents_category_within(c, p)) {
+                n += counts[c];
+                k += killed[c];
+            }
+        }
+        if (!n)
+            continue;
+        const incidents_category *cat = incidents_category_at(p);
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:I, s:I, s:b}", "code", cat->code,
+                                             "label", cat->label, "count", (json_int_t)n,
+                                             "killed", (json_int_t)k, "top",
+                                             strchr(cat->code, '.') == NULL));
+    }
+    pko_req_reply(req, 200,
+                  json_pack("{s:I, s:I, s:o}", "total", (json_int_t)total, "killed",
+                            (json_int_t)total_killed, "categories", arr));
+    return PKO_OK;
+}
+
 static pko_rc h_categories(pko_req *req, pko_err *err)
 {
     (void)err;
@@ -1194,6 +1242,7 @@ static const pko_route routes[] = {
     {"GET", "/api/v1/incidents/histogram", h_histogram, "incidents.read", 0, 0},
     {"GET", "/api/v1/incidents/export", inc_h_export, "incidents.export", 0, 0},
     {"GET", "/api/v1/incidents/categories", h_categories, "incidents.read", 0, 0},
+    {"GET", "/api/v1/incidents/stats", h_stats, "incidents.read", 0, 0},
     {"POST", "/api/v1/incidents/import", inc_h_import, "incidents.import", PKO_ROUTE_RAW_BODY,
      64 * 1024 * 1024},
     {"GET", "/api/v1/incidents/{id}", h_get, "incidents.read", 0, 0},

@@ -163,6 +163,10 @@ size_t incidx_list(const incidx *x, const incidx_filter *f, int32_t cursor_t,
 
 /* Count matching events. */
 uint64_t incidx_count(const incidx *x, const incidx_filter *f);
+/* Count matching events per taxonomy index into 'counts' (incidents_n_categories()
+ * entries, zeroed first) and their killed into 'killed' (may be NULL). */
+void incidx_count_by_category(const incidx *x, const incidx_filter *f, uint64_t *counts,
+                              int64_t *killed);
 
 /* ==== Imports ============================================================ */
 

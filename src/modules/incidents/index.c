@@ -569,6 +569,27 @@ uint64_t incidx_count(const incidx *x, const incidx_filter *f)
     return n;
 }
 
+void incidx_count_by_category(const incidx *x, const incidx_filter *f, uint64_t *counts,
+                              int64_t *killed)
+{
+    size_t nc = incidents_n_categories();
+    memset(counts, 0, nc * sizeof(uint64_t));
+    if (killed)
+        memset(killed, 0, nc * sizeof(int64_t));
+    FOR_EACH_MATCH(
+        x, f,
+        {
+            counts[x->cat[s]]++;
+            if (killed)
+                killed[x->cat[s]] += x->killed[s];
+        },
+        {
+            counts[x->delta[d].cat]++;
+            if (killed)
+                killed[x->delta[d].cat] += x->delta[d].killed;
+        });
+}
+
 /* ==== Clusters =========================================================== */
 
 typedef struct acc {

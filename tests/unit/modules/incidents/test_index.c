@@ -199,6 +199,12 @@ static void test_counts_and_clusters_match_brute_force(void **state)
         }
         assert_int_equal(sum, want);
         pko_free(cl);
+        uint64_t by_cat[128];
+        incidx_count_by_category(x, &f, by_cat, NULL);
+        uint64_t cat_sum = 0;
+        for (size_t c = 0; c < incidents_n_categories(); c++)
+            cat_sum += by_cat[c];
+        assert_int_equal(cat_sum, want);
     }
     (void)all_missions;
     incidx_free(x);
