@@ -615,6 +615,44 @@ static pko_rc mapped_row(run *r, json_t *map, json_t *f, const char **bad, pko_e
 
 /* ==== Driver ============================================================= */
 
+/* Run one statement with no result rows on the import's connection. */
+static pko_rc exec1(pko_db *db, const char *sql, int64_t arg, pko_err *err)
+{
+    pko_stmt *s;
+    int row;
+    pko_rc rc = pko_db_prepare(db, sql, &s, err);
+    if (rc)
+        return rc;
+    if (arg >= 0)
+        sqlite3_bind_int64(s, 1, arg);
+    rc = pko_db_step(db, s, &row, err);
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* Defer the full-text index of new rows to the end of the import. */
+static pko_rc fts_defer(run *r, pko_err *err)
+{
+    static const char q[] = "INSERT INTO incidents_fts_defer(since)"
+                            " SELECT coalesce(max(rowid), 0) FROM incidents";
+    return exec1(r->db, q, -1, err);
+}
+
+/* Index the rows added since the import began, in one statement, and put
+ * the trigger back in charge. */
+static pko_rc fts_catch_up(run *r, pko_err *err)
+{
+    static const char q_fill[] =
+        "INSERT INTO incidents_fts(rowid, title, narrative, place)"
+        " SELECT rowid, title, narrative, place FROM incidents"
+        " WHERE rowid > (SELECT since FROM incidents_fts_defer)";
+    static const char q_done[] = "DELETE FROM incidents_fts_defer";
+    pko_rc rc = exec1(r->db, q_fill, -1, err);
+    if (!rc)
+        rc = exec1(r->db, q_done, -1, err);
+    return rc;
+}
+
 static pko_rc existing(run *r, const char *source_id, char out[PKO_ID_LEN], bool *found,
                        pko_err *err)
 {
@@ -810,6 +848,8 @@ pko_rc incidents_import(pko_db *db, const pko_actor *who, FILE *in, const incide
     rc = pko_tx_begin(db, who, &r.tx, err);
     if (!rc)
         rc = pko_tx_bulk(r.tx, "import", detail, err);
+    if (!rc)
+        rc = fts_defer(&r, err);
     while (!rc) {
         pko_err rowerr;
         pko_err_clear(&rowerr);
@@ -843,6 +883,8 @@ pko_rc incidents_import(pko_db *db, const pko_actor *who, FILE *in, const incide
         }
         progress(&r, false);
     }
+    if (r.tx && !rc)
+        rc = fts_catch_up(&r, err);
     if (r.tx) {
         if (rc)
             pko_tx_rollback(r.tx);

@@ -5,7 +5,7 @@
 
 #include "modules/incidents/incidents.h"
 
-#define INCIDENTS_N_MIGRATIONS 1
+#define INCIDENTS_N_MIGRATIONS 2
 extern const pko_migration incidents_migrations[INCIDENTS_N_MIGRATIONS];
 extern const pko_col incidents_cols[];
 extern const char *const incidents_actor_types[];

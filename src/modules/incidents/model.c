@@ -62,6 +62,16 @@ const pko_migration incidents_migrations[INCIDENTS_N_MIGRATIONS] = {
         " incident_id TEXT NOT NULL REFERENCES incidents(id),"
         " related_id TEXT NOT NULL REFERENCES incidents(id), relation TEXT NOT NULL,"
         " UNIQUE (incident_id, related_id)) STRICT;"},
+    /* Bulk imports fill the full-text index once at the end instead of row
+     * by row: while a row of incidents_fts_defer exists (only ever inside an
+     * import's own transaction, so no other connection sees it) the insert
+     * trigger stands aside. */
+    {2, "CREATE TABLE incidents_fts_defer(since INTEGER NOT NULL) STRICT;"
+        "DROP TRIGGER incidents_fts_ins;"
+        "CREATE TRIGGER incidents_fts_ins AFTER INSERT ON incidents"
+        "  WHEN NOT EXISTS (SELECT 1 FROM incidents_fts_defer) BEGIN"
+        "  INSERT INTO incidents_fts(rowid, title, narrative, place)"
+        "  VALUES (new.rowid, new.title, new.narrative, new.place); END;"},
 };
 
 #define RO PKO_COL_READONLY
