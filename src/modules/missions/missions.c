@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
- * The missions module: create, list, read and update missions.
+ * The missions module: create, list, read and update missions; a mission's
+ * sites (bases) are in sites.c.
  *
  * Permissions: every role may read the missions it is scoped to; only
  * system administrators create missions; mission administrators update
@@ -27,6 +28,22 @@ static const pko_migration missions_migrations[] = {
         " start_date TEXT,"
         " status TEXT NOT NULL CHECK (status IN ('planned','active','transition','closed'))"
         ") STRICT;"},
+    {2, "CREATE TABLE mission_sites("
+        " id TEXT PRIMARY KEY, version INTEGER NOT NULL, classification INTEGER NOT NULL DEFAULT 0,"
+        " created_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
+        " mission_id TEXT NOT NULL REFERENCES missions(id),"
+        " name TEXT NOT NULL,"
+        " kind TEXT NOT NULL CHECK (kind IN ('mission_hq','sector_hq','team_site',"
+        "'company_operating_base','temporary_base','other')),"
+        " lat REAL NOT NULL CHECK (lat BETWEEN -90 AND 90),"
+        " lon REAL NOT NULL CHECK (lon BETWEEN -180 AND 180),"
+        " country TEXT, admin1 TEXT,"
+        " troops INTEGER CHECK (troops IS NULL OR troops >= 0),"
+        " contributors TEXT, as_of TEXT,"
+        " source_system TEXT, source_id TEXT,"
+        " UNIQUE (source_system, source_id)"
+        ") STRICT;"
+        "CREATE INDEX mission_sites_mission ON mission_sites(mission_id, id);"},
 };
 
 static const pko_col mission_cols[] = {
@@ -45,6 +62,7 @@ static const pko_perm missions_perms[] = {
     {"missions.read", PKO_ROLES_ALL, "see missions"},
     {"missions.create", PKO_ROLE_SYSTEM_ADMIN, "create missions"},
     {"missions.update", PKO_ROLE_MISSION_ADMIN, "change a mission's details"},
+    {"missions.sites.write", PKO_ROLE_MISSION_ADMIN, "add a mission's sites (bases)"},
 };
 
 /* ==== Validation ========================================================= */
@@ -275,9 +293,12 @@ static const pko_route missions_routes[] = {
     {"POST", "/api/v1/missions", h_create, "missions.create", 0, 16384},
     {"GET", "/api/v1/missions/{id}", h_get, "missions.read", 0, 0},
     {"PATCH", "/api/v1/missions/{id}", h_update, "missions.update", 0, 16384},
+    {"GET", "/api/v1/missions/{id}/sites", sites_h_list, "missions.read", 0, 0},
+    {"POST", "/api/v1/missions/{id}/sites", sites_h_create, "missions.sites.write", 0, 16384},
 };
 
-static const pko_entity *const missions_entities[] = {&pko_entity_mission};
+static const pko_entity *const missions_entities[] = {&pko_entity_mission,
+                                                      &pko_entity_mission_site};
 
 const pko_module pko_module_missions = {
     .name = "missions",
@@ -285,7 +306,7 @@ const pko_module pko_module_missions = {
     .migrations = missions_migrations,
     .n_migrations = sizeof(missions_migrations) / sizeof(missions_migrations[0]),
     .entities = missions_entities,
-    .n_entities = 1,
+    .n_entities = sizeof(missions_entities) / sizeof(missions_entities[0]),
     .perms = missions_perms,
     .n_perms = sizeof(missions_perms) / sizeof(missions_perms[0]),
     .routes = missions_routes,

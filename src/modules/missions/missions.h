@@ -21,4 +21,14 @@ extern const pko_entity pko_entity_mission;
  * target of request bodies. */
 PKO_MUST_USE pko_rc missions_validate(json_t *fields, int creating, pko_err *err);
 
+/* A mission's sites (bases): sites.c. */
+extern const pko_entity pko_entity_mission_site;
+/* The site kinds, NULL-terminated. */
+extern const char *const sites_kinds[];
+/* Validate a new site's fields (mission_id is set by the handler); fills
+ * err->field on the first problem. */
+PKO_MUST_USE pko_rc sites_validate(json_t *fields, pko_err *err);
+pko_rc sites_h_list(pko_req *req, pko_err *err);
+pko_rc sites_h_create(pko_req *req, pko_err *err);
+
 #endif

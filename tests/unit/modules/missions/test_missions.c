@@ -68,9 +68,45 @@ static void test_module_shape(void **state)
 {
     (void)state;
     assert_string_equal(pko_module_missions.name, "missions");
-    assert_int_equal(pko_module_missions.n_routes, 4);
+    assert_int_equal(pko_module_missions.n_routes, 6);
     assert_ptr_equal(pko_module_missions.entities[0], &pko_entity_mission);
     assert_string_equal(pko_entity_mission.scope_col, "id");
+    assert_ptr_equal(pko_module_missions.entities[1], &pko_entity_mission_site);
+    assert_string_equal(pko_entity_mission_site.scope_col, "mission_id");
+}
+
+static void test_site_fields_are_named(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *json;
+        const char *field; /* NULL: valid */
+    } cases[] = {
+        {"{\"name\":\"Bria\",\"kind\":\"team_site\",\"lat\":6.5,\"lon\":22,\"troops\":300}", NULL},
+        {"{\"kind\":\"team_site\",\"lat\":6.5,\"lon\":22}", "name"},
+        {"{\"name\":\"Bria\",\"kind\":\"fort\",\"lat\":6.5,\"lon\":22}", "kind"},
+        {"{\"name\":\"Bria\",\"kind\":\"other\",\"lat\":-91,\"lon\":22}", "lat"},
+        {"{\"name\":\"Bria\",\"kind\":\"other\",\"lat\":6,\"lon\":\"x\"}", "lon"},
+        {"{\"name\":\"Bria\",\"kind\":\"other\",\"lat\":6,\"lon\":1,\"troops\":-1}", "troops"},
+        {"{\"name\":\"Bria\",\"kind\":\"other\",\"lat\":6,\"lon\":1,\"source_id\":\"a\"}",
+         "source_id"},
+        {"{\"name\":\"Bria\",\"kind\":\"other\",\"lat\":6,\"lon\":1,\"x\":1}", "x"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_t *v = json_loads(cases[i].json, 0, NULL);
+        assert_non_null(v);
+        pko_err e;
+        pko_err_clear(&e);
+        pko_rc rc = sites_validate(v, &e);
+        json_decref(v);
+        if (!cases[i].field) {
+            assert_int_equal(rc, PKO_OK);
+            continue;
+        }
+        assert_int_equal(rc, PKO_EINVAL);
+        if (strcmp(e.field, cases[i].field) != 0)
+            fail_msg("%s: field %s, expected %s", cases[i].json, e.field, cases[i].field);
+    }
 }
 
 /* Regression: every conflict on create was reported as "a mission with
@@ -120,6 +156,7 @@ int main(void)
         cmocka_unit_test(test_valid_mission),
         cmocka_unit_test(test_each_field_is_named),
         cmocka_unit_test(test_module_shape),
+        cmocka_unit_test(test_site_fields_are_named),
         cmocka_unit_test(test_only_the_acronym_conflict_names_the_acronym),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

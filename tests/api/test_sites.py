@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""Black-box tests of mission sites and administrative boundaries against
+the real binary.
+
+Usage:  python3 tests/api/test_sites.py /path/to/pko
+
+Mission sites (GET/POST /api/v1/missions/{id}/sites): who may add them,
+validation errors naming the field, idempotent loads by (source_system,
+source_id), scoped reads. Boundaries (GET /api/v1/boundaries[/{name}]):
+served from PKO_BOUNDARIES_DIR (a temporary directory here), signed-in
+users only, strict names. Ends with "N passed, M failed".
+"""
+
+import http.client
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+HOST = "127.0.0.1"
+PKO = None
+PORT = None
+TMP = None
+results = []
+S = {}
+M = {}
+
+
+def req(method, path, body=None, s=None, timeout=30):
+    h = {"Connection": "close"}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        h["Content-Type"] = "application/json"
+    if s:
+        h["Cookie"] = "pko_session=" + s["cookie"]
+        h["X-CSRF-Token"] = s["csrf"]
+    c = http.client.HTTPConnection(HOST, PORT, timeout=timeout)
+    try:
+        c.request(method, path, body=data, headers=h)
+        r = c.getresponse()
+        raw = r.read()
+        js = None
+        if raw and "json" in (r.getheader("Content-Type") or ""):
+            try:
+                js = json.loads(raw)
+            except ValueError:
+                js = None
+        return r.status, js, raw, r
+    finally:
+        c.close()
+
+
+def login(user, pw):
+    st, js, _, r = req("POST", "/api/v1/session", {"username": user, "password": pw})
+    assert st == 200, (st, js)
+    cookie = r.getheader("Set-Cookie").split(";")[0].split("=", 1)[1]
+    return {"cookie": cookie, "csrf": js["csrf_token"]}
+
+
+def pko(*args, stdin=None):
+    return subprocess.run([PKO, *args], input=stdin, capture_output=True, text=True, timeout=120)
+
+
+def test(fn):
+    results.append(fn)
+    return fn
+
+
+def expect(cond, msg):
+    if not cond:
+        raise AssertionError(msg)
+
+
+def setup():
+    global PORT, TMP
+    TMP = tempfile.mkdtemp(prefix="pko-sites-")
+    db = os.path.join(TMP, "pko.db")
+    assert pko("init", "--db", db).returncode == 0
+    users = {"admin": ["system_admin"], "madmin": ["mission_admin:MINUSCA"],
+             "viewer": ["viewer:MINUSCA"], "other": ["mission_admin:MONUSCO"]}
+    for name, roles in users.items():
+        args = ["user", "add", name, "--password-stdin", "--db", db, "--clearance", "confidential"]
+        for r in roles:
+            args += ["--role", r]
+        p = pko(*args, stdin=name + "-password-1\n")
+        assert p.returncode == 0, p.stderr
+    bdir = os.path.join(TMP, "boundaries")
+    os.mkdir(bdir)
+    with open(os.path.join(bdir, "gadm_test_adm1.geojson"), "w") as f:
+        json.dump({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"NAME_1": "Bangui"},
+             "geometry": {"type": "Polygon",
+                          "coordinates": [[[18, 4], [19, 4], [19, 5], [18, 5], [18, 4]]]}}]}, f)
+    with open(os.path.join(bdir, "notes.txt"), "w") as f:
+        f.write("not a boundary file\n")
+    with open(os.path.join(TMP, "secret.geojson"), "w") as f:
+        f.write("{}")
+    os.mkdir(os.path.join(bdir, "sub.geojson"))
+    sock = socket.socket()
+    sock.bind((HOST, 0))
+    PORT = sock.getsockname()[1]
+    sock.close()
+    log = open(os.path.join(TMP, "serve.log"), "w")
+    env = dict(os.environ, PKO_BOUNDARIES_DIR=bdir)
+    proc = subprocess.Popen([PKO, "serve", "--db", db, "--listen", "%s:%d" % (HOST, PORT)],
+                            stdout=log, stderr=log, env=env)
+    for _ in range(300):
+        try:
+            if req("GET", "/healthz")[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.1)
+    for name in users:
+        S[name] = login(name, name + "-password-1")
+    for acr in ("MINUSCA", "MONUSCO"):
+        st, js, _, _ = req("POST", "/api/v1/missions",
+                           {"name": acr + " mission", "acronym": acr, "status": "active"}, S["admin"])
+        assert st == 201, js
+        M[acr] = js["id"]
+    return proc
+
+
+def site(**kw):
+    body = {"name": "Bangui", "kind": "mission_hq", "lat": 4.3612, "lon": 18.5550,
+            "country": "Central African Republic", "troops": 1200,
+            "contributors": "Rwanda, Bangladesh"}
+    body.update(kw)
+    return body
+
+
+def path(acr):
+    return "/api/v1/missions/%s/sites" % M[acr]
+
+
+# ==== Sites ===================================================================
+
+@test
+def mission_admin_adds_a_site():
+    st, js, _, _ = req("POST", path("MINUSCA"), site(), S["madmin"])
+    expect(st == 201, (st, js))
+    expect(js["mission_id"] == M["MINUSCA"] and js["kind"] == "mission_hq", js)
+    expect(js["troops"] == 1200 and abs(js["lat"] - 4.3612) < 1e-9, js)
+
+
+@test
+def others_may_not_add_sites():
+    st, js, _, _ = req("POST", path("MINUSCA"), site(name="Bria"), S["viewer"])
+    expect(st == 403, (st, js))
+    st, js, _, _ = req("POST", path("MINUSCA"), site(name="Bria"), S["other"])
+    expect(st in (403, 404), (st, js))
+    st, js, _, _ = req("POST", path("MINUSCA"), site(name="Bria"))
+    expect(st == 401, (st, js))
+
+
+@test
+def validation_names_the_field():
+    cases = [({"name": ""}, "name"), ({"kind": "castle"}, "kind"), ({"lat": 91}, "lat"),
+             ({"lon": "east"}, "lon"), ({"troops": -5}, "troops"), ({"troops": 2.5}, "troops"),
+             ({"country": 7}, "country"), ({"colour": "blue"}, "colour"),
+             ({"source_system": "geopko"}, "source_id"), ({"mission_id": M["MONUSCO"]}, "mission_id")]
+    for change, field in cases:
+        st, js, _, _ = req("POST", path("MINUSCA"), site(**change), S["admin"])
+        expect(st == 400 and js["error"]["field"] == field, "%r -> %s %r" % (change, st, js))
+    body = site()
+    del body["lat"]
+    st, js, _, _ = req("POST", path("MINUSCA"), body, S["admin"])
+    expect(st == 400 and js["error"]["field"] == "lat", (st, js))
+
+
+@test
+def loads_are_idempotent():
+    b = site(name="Kaga-Bandoro", kind="team_site", source_system="geopko", source_id="MINUSCA/2024/Kaga")
+    st, js, _, _ = req("POST", path("MINUSCA"), b, S["admin"])
+    expect(st == 201, (st, js))
+    st, js, _, _ = req("POST", path("MINUSCA"), b, S["admin"])
+    expect(st == 409 and js["error"]["field"] == "source_id", (st, js))
+
+
+@test
+def reads_are_scoped_to_the_mission():
+    st, js, _, _ = req("POST", path("MONUSCO"), site(name="Goma", lat=-1.67, lon=29.22), S["other"])
+    expect(st == 201, (st, js))
+    st, js, _, _ = req("GET", path("MINUSCA"), s=S["viewer"])
+    expect(st == 200, (st, js))
+    names = sorted(x["name"] for x in js["items"])
+    expect(names == ["Bangui", "Kaga-Bandoro"], names)
+    st, js, _, _ = req("GET", path("MONUSCO"), s=S["viewer"])
+    expect(st == 404, (st, js))
+    st, js, _, _ = req("GET", path("MONUSCO"), s=S["admin"])
+    expect(st == 200 and [x["name"] for x in js["items"]] == ["Goma"], js)
+    st, js, _, _ = req("GET", path("MINUSCA"))
+    expect(st == 401, st)
+
+
+@test
+def sites_are_paged():
+    st, js, _, _ = req("GET", path("MINUSCA") + "?limit=1", s=S["admin"])
+    expect(st == 200 and len(js["items"]) == 1 and js["next_cursor"], js)
+    st, js2, _, _ = req("GET", path("MINUSCA") + "?limit=1&cursor=" + js["next_cursor"], s=S["admin"])
+    expect(st == 200 and len(js2["items"]) == 1 and js2["items"][0]["id"] != js["items"][0]["id"], js2)
+
+
+@test
+def an_unknown_mission_is_404():
+    st, js, _, _ = req("GET", "/api/v1/missions/nope/sites", s=S["admin"])
+    expect(st == 404, (st, js))
+    st, js, _, _ = req("POST", "/api/v1/missions/nope/sites", site(), S["admin"])
+    expect(st == 404, (st, js))
+
+
+def main():
+    global PKO
+    PKO = os.path.abspath(sys.argv[1])
+    proc = setup()
+    passed = failed = 0
+    try:
+        for fn in results:
+            try:
+                fn()
+                passed += 1
+                print("ok   " + fn.__name__)
+            except Exception:
+                failed += 1
+                print("FAIL " + fn.__name__)
+                traceback.print_exc()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        if failed == 0:
+            shutil.rmtree(TMP, ignore_errors=True)
+        else:
+            print("server log and database kept in " + TMP)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
