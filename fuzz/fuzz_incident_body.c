@@ -6,11 +6,13 @@
  * including the ISO 8601 time parser. Invariants (abort() on violation):
  * validation fails only with PKO_EINVAL naming a field; whatever validates
  * derives a t_start equal to the parsed occurred_start and non-negative
- * killed_total and casualties_total.
+ * killed_total and casualties_total. The same bytes also go to the
+ * polygon parser of the search filters (finite, in-range points only).
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "core/json.h"
@@ -49,6 +51,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(json_integer_value(json_object_get(o, "t_start")) == t);
         CHECK(json_integer_value(json_object_get(o, "killed_total")) >= 0);
         CHECK(json_integer_value(json_object_get(o, "casualties_total")) >= 0);
+    }
+    /* The polygon parser of the search filters, on the raw bytes. */
+    {
+        char *txt = malloc(size + 1);
+        memcpy(txt, data, size);
+        txt[size] = '\0';
+        double pts[2 * 16];
+        size_t np = 99;
+        if (incidents_parse_polygon(txt, pts, 16, &np) == PKO_OK) {
+            CHECK(np >= 3 && np <= 16);
+            for (size_t i = 0; i < np; i++)
+                CHECK(fabs(pts[2 * i]) <= 180 && fabs(pts[2 * i + 1]) <= 90);
+        }
+        free(txt);
     }
     /* The time parser alone, on the raw bytes. */
     char buf[64];

@@ -206,27 +206,9 @@ pko_rc inc_filter_from_req(pko_req *req, incidx_filter *f, pko_err *err)
     }
     v = pko_req_query(req, "polygon");
     if (v) {
-        /* "lon lat,lon lat,..." */
-        size_t cap = 1001, n = 0;
-        double *pts = pko_arena_alloc(pko_req_arena(req), cap * 2 * sizeof(double));
-        const char *p = v;
-        while (*p && n < cap) {
-            char *end;
-            double lon = strtod(p, &end);
-            if (end == p || *end != ' ')
-                break;
-            p = end + 1;
-            double lat = strtod(p, &end);
-            if (end == p || (*end != ',' && *end != '\0') || fabs(lon) > 180 || fabs(lat) > 90)
-                break;
-            pts[2 * n] = lon;
-            pts[2 * n + 1] = lat;
-            n++;
-            p = *end ? end + 1 : end;
-            if (!*end)
-                break;
-        }
-        if (*p || n < 3 || n > 1000)
+        size_t n = 0;
+        double *pts = pko_arena_alloc(pko_req_arena(req), 1000 * 2 * sizeof(double));
+        if (incidents_parse_polygon(v, pts, 1000, &n) != PKO_OK)
             return pko_err_field(err, PKO_EINVAL, "polygon",
                                  "polygon must be 3 to 1000 points \"lon lat,lon lat,...\"");
         double minlon = 180, maxlon = -180, minlat = 90, maxlat = -90;

@@ -13,6 +13,10 @@ extern const char *const incidents_source_types[];
 extern const char *const incidents_casualty_fields[15];
 
 bool incidents_in_list(const char *const *list, const char *v);
+/* Parse a polygon query value "lon lat,lon lat,..." (3 to 'cap' points,
+ * finite WGS84 degrees) into 'pts' (2 * cap doubles); '*n' gets the count. */
+PKO_MUST_USE pko_rc incidents_parse_polygon(const char *s, double *pts, size_t cap, size_t *n);
+
 /* Compute t_start, killed_total (when absent) and casualties_total. */
 void incidents_derive(json_t *f);
 

@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "modules/incidents/incidents_int.h"
@@ -261,6 +262,35 @@ pko_rc incidents_parse_time(const char *s, int32_t *minutes)
     int64_t v = (int64_t)days_civil(y, m, d) * 1440 + hh * 60 + mm - off;
     *minutes = (int32_t)v;
     return PKO_OK;
+}
+
+/* ==== Polygons ============================================================ */
+
+pko_rc incidents_parse_polygon(const char *s, double *pts, size_t cap, size_t *n)
+{
+    *n = 0;
+    const char *p = s;
+    while (*p) {
+        if (*n == cap)
+            return PKO_EINVAL;
+        char *end;
+        double lon = strtod(p, &end);
+        if (end == p || *end != ' ' || !isfinite(lon) || fabs(lon) > 180)
+            return PKO_EINVAL;
+        p = end + 1;
+        double lat = strtod(p, &end);
+        if (end == p || (*end != ',' && *end != '\0') || !isfinite(lat) || fabs(lat) > 90)
+            return PKO_EINVAL;
+        pts[2 * *n] = lon;
+        pts[2 * *n + 1] = lat;
+        (*n)++;
+        if (!*end)
+            break;
+        p = end + 1;
+        if (!*p)
+            return PKO_EINVAL; /* a trailing comma */
+    }
+    return *n >= 3 ? PKO_OK : PKO_EINVAL;
 }
 
 /* ==== Validation ========================================================= */

@@ -8,6 +8,7 @@
 
 #include "core/alloc.h"
 #include "modules/incidents/incidents.h"
+#include "modules/incidents/incidents_int.h"
 
 #define N 20000
 
@@ -328,6 +329,54 @@ static void test_time_parsing(void **state)
     assert_int_not_equal(incidents_parse_time(NULL, &t), PKO_OK);
 }
 
+static void test_polygons(void **state)
+{
+    (void)state;
+    double pts[2 * 8];
+    size_t n;
+    assert_int_equal(incidents_parse_polygon("21 4,23 4,23 5,21 5", pts, 8, &n), PKO_OK);
+    assert_int_equal(n, 4);
+    assert_true(pts[2] == 23 && pts[7] == 5);
+    assert_int_not_equal(incidents_parse_polygon("21 4,23 4", pts, 8, &n), PKO_OK);
+    assert_int_not_equal(incidents_parse_polygon("21 4,23 4,nan 5", pts, 8, &n), PKO_OK);
+    assert_int_not_equal(incidents_parse_polygon("21 4,23 4,23 95", pts, 8, &n), PKO_OK);
+    assert_int_not_equal(incidents_parse_polygon("21 4,23 4,23 5,", pts, 8, &n), PKO_OK);
+    assert_int_not_equal(incidents_parse_polygon("21,4,23 4,23 5", pts, 8, &n), PKO_OK);
+    assert_int_not_equal(incidents_parse_polygon("1 1,2 2,3 3,4 4,5 5,6 6,7 7,8 8,9 9", pts, 8,
+                                                 &n),
+                         PKO_OK);
+    /* A square polygon selects what the same bounding box selects; a
+     * triangle (half of it) selects fewer. */
+    incidx *x = build();
+    incidx_filter f, g;
+    incidx_filter_init(&f);
+    f.all_missions_full = true;
+    f.clearance = 2;
+    g = f;
+    g.has_bbox = true;
+    g.minlon = 21.3;
+    g.maxlon = 22.7;
+    g.minlat = 3.9;
+    g.maxlat = 5.1;
+    assert_int_equal(incidents_parse_polygon("21.3 3.9,22.7 3.9,22.7 5.1,21.3 5.1", pts, 8, &n),
+                     PKO_OK);
+    f.has_bbox = true;
+    f.minlon = 21.3;
+    f.maxlon = 22.7;
+    f.minlat = 3.9;
+    f.maxlat = 5.1;
+    f.poly = pts;
+    f.poly_n = n;
+    uint64_t square = incidx_count(x, &f), box = incidx_count(x, &g);
+    assert_true(box > 100);
+    assert_true(square <= box && square + 5 >= box); /* edges may differ by a few */
+    assert_int_equal(incidents_parse_polygon("21.3 3.9,22.7 3.9,22.7 5.1", pts, 8, &n), PKO_OK);
+    f.poly_n = n;
+    uint64_t tri = incidx_count(x, &f);
+    assert_true(tri > box / 4 && tri < box * 3 / 4);
+    incidx_free(x);
+}
+
 static void test_too_fine_grid_is_refused(void **state)
 {
     (void)state;
@@ -352,6 +401,7 @@ int main(void)
         cmocka_unit_test(test_histogram_sums_to_count),
         cmocka_unit_test(test_histogram_calendar_buckets),
         cmocka_unit_test(test_time_parsing),
+        cmocka_unit_test(test_polygons),
         cmocka_unit_test(test_too_fine_grid_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
