@@ -6,7 +6,8 @@
 # On first run: creates DATA_DIR/pko.db, a demo administrator with a random
 # password (kept in DATA_DIR/admin-password, mode 600), and loads the UN
 # peacekeeping missions since 1948 from ../shared/data (or a few synthetic
-# missions when that data is absent). Then serves until Ctrl-C.
+# missions when that data is absent) and the bases of MINUSCA and MONUSCO
+# from Geo-PKO (or synthetic sites). Then serves until Ctrl-C.
 set -euo pipefail
 
 bin=$(realpath "$1")
@@ -26,12 +27,18 @@ if [ ! -f "$db" ]; then
 fi
 password=$(cat "$pwfile")
 
+# Administrative boundaries (GADM GeoJSON) offered as a map overlay.
+if [ -d "$root/../shared/data/boundaries" ]; then
+  export PKO_BOUNDARIES_DIR="$root/../shared/data/boundaries"
+fi
+
 "$bin" serve --db "$db" --listen "$listen" &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null' INT TERM EXIT
 
 python3 "$root/scripts/demo_seed.py" "http://$listen" admin "$password" \
-  "$root/../shared/data/missions/un_pko_missions_DPPADPOSS-PKO.csv"
+  "$root/../shared/data/missions/un_pko_missions_DPPADPOSS-PKO.csv" \
+  "$root/../shared/data/geopko"
 
 # Incidents: the UCDP GED sample and the ACLED DRC extract when present,
 # else synthetic events. Imported while the server runs: its map index
