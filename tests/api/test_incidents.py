@@ -109,6 +109,7 @@ def setup():
         "other": ["viewer:MONUSCO"],
         "madmin": ["mission_admin:MINUSCA"],
         "planner": ["planner:MINUSCA"],
+        "crossanalyst": ["analyst:MONUSCO", "viewer:MINUSCA"],
     }
     for name, roles in users.items():
         args = ["user", "add", name, "--password-stdin", "--db", DB,
@@ -221,6 +222,18 @@ def workflow_allows_only_the_right_roles():
     st, js, _, _ = req("POST", path, {"status": "published"}, S["madmin"])
     expect(st == 200 and js["status"] == "published", js)
     expect(req("POST", path, {"status": "draft"}, S["analyst"])[0] in (400, 409), "back to draft")
+
+
+@test
+def an_analyst_of_another_mission_cannot_move_an_incident():
+    st, js, _, _ = req("GET", "/api/v1/incidents/" + S["draft"], s=S["crossanalyst"])
+    expect(st == 200 and js["status"] == "published", "sees the published incident: %s" % st)
+    st, js, _, _ = req("PATCH", "/api/v1/incidents/" + S["draft"],
+                       {"mission_id": M["MONUSCO"]}, S["crossanalyst"])
+    expect(st == 403, "moved an incident of a mission it only views: %s %r" % (st, js))
+    st, js, _, _ = req("PATCH", "/api/v1/incidents/" + S["draft"], {"title": "hijacked"},
+                       S["crossanalyst"])
+    expect(st == 403, "edited it: %s" % st)
 
 
 @test

@@ -894,9 +894,12 @@ static pko_rc h_update(pko_req *req, pko_err *err)
     rc = incidents_validate(merged, err);
     if (!rc)
         rc = check_refs(req, merged, "incidents.update", err);
+    /* Editing rights are checked against the mission the incident is in
+     * now, and again (check_refs above) against the one it moves to: seeing
+     * a published incident of another mission never allows moving it. */
     if (!rc && !(own && editable_by_reporter)) {
         char acr[40] = "";
-        const char *mid = json_string_value(json_object_get(merged, "mission_id"));
+        const char *mid = json_string_value(json_object_get(cur, "mission_id"));
         if (mid)
             rc = mission_acronym(pko_req_db(req), mid, acr, err);
         if (!rc && !pko_principal_has_roles(pko_req_user(req),
