@@ -214,6 +214,39 @@ def an_unknown_mission_is_404():
     expect(st == 404, (st, js))
 
 
+# ==== Boundaries ==============================================================
+
+@test
+def boundaries_are_listed_for_signed_in_users():
+    st, js, _, _ = req("GET", "/api/v1/boundaries")
+    expect(st == 401, st)
+    st, js, _, _ = req("GET", "/api/v1/boundaries", s=S["viewer"])
+    expect(st == 200, (st, js))
+    expect([x["name"] for x in js["items"]] == ["gadm_test_adm1"], js)
+    expect(js["items"][0]["bytes"] > 50, js)
+
+
+@test
+def a_boundary_file_is_served():
+    st, js, raw, r = req("GET", "/api/v1/boundaries/gadm_test_adm1", s=S["viewer"])
+    expect(st == 200, (st, raw[:200]))
+    expect(r.getheader("Content-Type").startswith("application/geo+json"), r.getheader("Content-Type"))
+    geo = json.loads(raw)
+    expect(geo["features"][0]["properties"]["NAME_1"] == "Bangui", geo)
+    st, _, _, _ = req("GET", "/api/v1/boundaries/gadm_test_adm1")
+    expect(st == 401, st)
+
+
+@test
+def boundary_names_are_strict():
+    for name in ["notes", "notes.txt", "sub", "..%2Fsecret", "%2E%2E", "..", "secret",
+                 "gadm_test_adm1.geojson", "gadm-test", "a" * 65, "%00"]:
+        st, js, _, _ = req("GET", "/api/v1/boundaries/" + name, s=S["admin"])
+        expect(st == 404, "%s -> %s %r" % (name, st, js))
+    st, _, _, _ = req("GET", "/api/v1/boundaries/../secret", s=S["admin"])
+    expect(st in (400, 404), st)
+
+
 def main():
     global PKO
     PKO = os.path.abspath(sys.argv[1])

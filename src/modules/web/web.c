@@ -75,6 +75,8 @@ static pko_rc h_asset(pko_req *req, pko_err *err)
 static const pko_route web_routes[] = {
     {"GET", "/", h_index, NULL, PKO_ROUTE_PUBLIC, 0},
     {"GET", "/assets/{name}", h_asset, NULL, PKO_ROUTE_PUBLIC, 0},
+    {"GET", "/api/v1/boundaries", web_h_boundaries, NULL, 0, 0},
+    {"GET", "/api/v1/boundaries/{name}", web_h_boundary, NULL, 0, 0},
 };
 
 const pko_module pko_module_web = {
