@@ -25,6 +25,10 @@ const S = {
   missions: [],
   map: null,
   layer: null,          // clusters / events
+  sitesLayer: null,     // mission bases
+  sites: [],            // [{site, acronym}]
+  boundaries: {},       // name -> {layer, loading}
+  span: null,           // {min, max} days since 1970 of the data, for the slider
   pick: null,           // marker of the location picked for the form
   mapAbort: null,
   lastMap: null,
@@ -69,8 +73,10 @@ async function startApp(session) {
   renderWho();
   $('tab-queue').hidden = !isAnalyst();
   initMap();
-  await Promise.all([loadCategories(), loadMissions()]);
+  await Promise.all([loadCategories(), loadMissions(), loadSpan()]);
   refreshAll();
+  loadSites();
+  loadBoundaryList();
   if (isAnalyst()) loadQueue();
 }
 
@@ -173,6 +179,64 @@ function renderStaticSelects() {
   c.value = k3;
 }
 
+/* ==== Time range slider ================================================== */
+
+const DAY = 86400000;
+const dayOf = (iso) => Math.floor(Date.parse(iso) / DAY);
+const isoOf = (d) => new Date(d * DAY).toISOString().slice(0, 10);
+
+// The span of all incidents the caller may see, from a yearly histogram
+// without filters: the slider's ends.
+async function loadSpan() {
+  try {
+    const js = await api('GET', '/incidents/histogram' + qs({ bucket: 'year' }));
+    const bins = js.bins || [];
+    if (!bins.length) return;
+    const last = new Date(bins[bins.length - 1].start);
+    const end = Date.UTC(last.getUTCFullYear() + 1, 0, 1) / DAY - 1;
+    S.span = { min: dayOf(bins[0].start), max: Math.max(end, dayOf(bins[0].start) + 1) };
+  } catch (e) { S.span = null; }
+  const fs = $('f-range');
+  fs.hidden = !S.span;
+  if (!S.span) return;
+  for (const id of ['f-range-from', 'f-range-to']) {
+    $(id).min = S.span.min;
+    $(id).max = S.span.max;
+  }
+  syncSlider();
+}
+
+// Dates -> slider handles (an empty date puts its handle at the end).
+function syncSlider() {
+  if (!S.span) return;
+  const clamp = (v) => Math.max(S.span.min, Math.min(S.span.max, v));
+  const f = $('f-from').value, to = $('f-to').value;
+  $('f-range-from').value = f && !isNaN(Date.parse(f)) ? clamp(dayOf(f)) : S.span.min;
+  $('f-range-to').value = to && !isNaN(Date.parse(to)) ? clamp(dayOf(to)) : S.span.max;
+  renderSliderOut();
+}
+
+function renderSliderOut() {
+  if (!S.span) return;
+  const a = Number($('f-range-from').value), b = Number($('f-range-to').value);
+  $('f-range-out').textContent = a <= S.span.min && b >= S.span.max ? t('filters.range.all')
+    : fmtDate(isoOf(a)) + ' – ' + fmtDate(isoOf(b));
+  for (const [id, v] of [['f-range-from', a], ['f-range-to', b]]) $(id).setAttribute('aria-valuetext', fmtDate(isoOf(v)));
+}
+
+// Slider handles -> dates; the handles never cross. The form's input event
+// then redraws the map, counts and histogram.
+function onSlider(e) {
+  const from = $('f-range-from'), to = $('f-range-to');
+  let a = Number(from.value), b = Number(to.value);
+  if (a > b) {
+    if (e.target === from) { b = a; to.value = b; } else { a = b; from.value = a; }
+  }
+  $('f-from').value = a <= S.span.min ? '' : isoOf(a);
+  $('f-to').value = b >= S.span.max ? '' : isoOf(b);
+  renderSliderOut();
+}
+
 /* ==== Map ================================================================= */
 
 function initMap() {
@@ -183,6 +247,8 @@ function initMap() {
   S.map.attributionControl.setPrefix(false);
   S.map.attributionControl.addAttribution(t('map.attribution'));
   S.layer = L.layerGroup().addTo(S.map);
+  S.sitesLayer = L.layerGroup();
+  if ($('layer-sites').checked) S.sitesLayer.addTo(S.map);
   fetch('/assets/countries-110m.json').then((r) => r.json()).then((world) => {
     const geo = window.topojson.feature(world, world.objects.countries);
     // Antarctica runs along the map's edge; rings that cross the antimeridian
@@ -195,11 +261,92 @@ function initMap() {
           for (const p of ring) if (p[0] < 0) p[0] += 360;
       }
     }
-    L.geoJSON(geo, { interactive: false,
+    S.basemap = L.geoJSON(geo, { interactive: false,
       style: { color: '#8795a3', weight: 0.7, fillColor: '#eef0ea', fillOpacity: 1 } }).addTo(S.map).bringToBack();
   });
   S.map.on('moveend', refreshMap);
   S.map.on('click', onMapClick);
+}
+
+/* ==== Mission bases and boundaries ======================================= */
+
+// The sites of the missions the caller sees (active ones when there are
+// many), drawn as a layer of their own.
+async function loadSites() {
+  let ms = S.missions;
+  if (ms.length > 20) ms = ms.filter((m) => m.status === 'active');
+  const all = [];
+  await Promise.all(ms.slice(0, 40).map(async (m) => {
+    try {
+      const js = await api('GET', '/missions/' + encodeURIComponent(m.id) + '/sites?limit=200');
+      for (const site of js.items || []) all.push({ site, acronym: m.acronym });
+    } catch (e) { /* a mission without sites, or gone */ }
+  }));
+  S.sites = all;
+  drawSites();
+}
+
+function drawSites() {
+  const L = window.L;
+  if (!S.sitesLayer) return;
+  S.sitesLayer.clearLayers();
+  for (const { site, acronym } of S.sites) {
+    const kind = t('site.kind.' + site.kind);
+    const label = t('site.label', { name: site.name, kind, mission: acronym });
+    const icon = L.divIcon({ className: 'site-marker kind-' + site.kind, iconSize: site.kind.endsWith('_hq') ? [18, 18] : [13, 13] });
+    const m = L.marker([site.lat, site.lon], { icon, keyboard: true, title: label, alt: label, zIndexOffset: 500 });
+    const box = el('div', { class: 'site-popup' },
+      el('strong', { text: site.name }), el('br'),
+      el('span', { text: kind + ' — ' + acronym }),
+      site.troops !== null && site.troops !== undefined ? el('div', { text: t('site.troops', { n: fmtNumber(site.troops) }) }) : null,
+      site.contributors ? el('div', { class: 'muted', text: t('site.contributors', { list: site.contributors }) }) : null,
+      site.as_of ? el('div', { class: 'muted', text: t('site.as_of', { d: site.as_of }) }) : null);
+    m.bindPopup(box);
+    m.addTo(S.sitesLayer);
+  }
+  $('map').dataset.sites = S.sites.length;
+  $('sites-count').textContent = S.sites.length ? t('layers.sites.count', { n: fmtNumber(S.sites.length) }) : '';
+}
+
+function onSitesToggle() {
+  if (!S.map) return;
+  if ($('layer-sites').checked) S.sitesLayer.addTo(S.map);
+  else S.sitesLayer.remove();
+}
+
+async function loadBoundaryList() {
+  let items = [];
+  try { items = (await api('GET', '/boundaries')).items || []; } catch (e) { items = []; }
+  const box = $('boundary-list');
+  box.replaceChildren(...items.map((b) => el('label', {},
+    el('input', { type: 'checkbox', 'data-boundary': b.name, onchange: onBoundaryToggle }),
+    ' ', el('span', { class: 'boundary-key', 'aria-hidden': 'true' }), ' ',
+    el('span', { 'data-name': b.name, text: t('layers.boundary', { name: boundaryName(b.name) }) }))));
+}
+
+// "gadm_car_adm2" -> "CAR adm2"; "gadm40_COD_adm1" -> "COD adm1".
+function boundaryName(n) {
+  const parts = n.split('_').filter((p) => !/^gadm\d*$/i.test(p));
+  return parts.map((p) => (/^adm\d$/i.test(p) ? p.toLowerCase() : p.toUpperCase())).join(' ');
+}
+
+async function onBoundaryToggle(e) {
+  const L = window.L;
+  const name = e.target.dataset.boundary;
+  const b = S.boundaries[name] || (S.boundaries[name] = {});
+  if (!e.target.checked) { if (b.layer) b.layer.remove(); return; }
+  if (!b.layer) {
+    if (b.loading) return;
+    b.loading = true;
+    try {
+      const r = await fetch('/api/v1/boundaries/' + encodeURIComponent(name), { credentials: 'same-origin' });
+      if (!r.ok) throw new ApiError(r.status, null);
+      b.layer = L.geoJSON(await r.json(), { interactive: false,
+        style: { color: '#6b4fa0', weight: 0.8, opacity: 0.8, fill: false } });
+    } catch (err) { showDashError(err); e.target.checked = false; return; }
+    finally { b.loading = false; }
+  }
+  if (e.target.checked) { b.layer.addTo(S.map); if (S.basemap) S.basemap.bringToBack(); }
 }
 
 function bboxParam() {
@@ -670,6 +817,10 @@ function rerender() {
   renderDashboard();
   renderHistogram();
   if (S.current) renderDetail();
+  renderSliderOut();
+  for (const sp of document.querySelectorAll('#boundary-list [data-name]'))
+    sp.textContent = t('layers.boundary', { name: boundaryName(sp.dataset.name) });
+  drawSites();
   if (lastQueue) renderQueue(lastQueue.items, lastQueue.total);
   if (S.map) {
     S.map.attributionControl.removeAttribution('Basemap: Natural Earth');
@@ -690,7 +841,14 @@ async function main() {
   $('logout').addEventListener('click', logout);
   $('filter-form').addEventListener('input', onFilterChange);
   $('filter-form').addEventListener('change', onFilterChange);
-  $('filter-form').addEventListener('reset', () => setTimeout(refreshAll, 0));
+  $('filter-form').addEventListener('reset', () => setTimeout(() => { syncSlider(); refreshAll(); }, 0));
+  $('f-range-from').addEventListener('input', onSlider);
+  $('f-range-to').addEventListener('input', onSlider);
+  $('f-from').addEventListener('change', syncSlider);
+  $('f-to').addEventListener('change', syncSlider);
+  $('f-from').addEventListener('input', syncSlider);
+  $('f-to').addEventListener('input', syncSlider);
+  $('layer-sites').addEventListener('change', onSitesToggle);
   $('filter-form').addEventListener('submit', (e) => { e.preventDefault(); refreshAll(); });
   $('create-form').addEventListener('submit', submitForm);
   $('create-cancel').addEventListener('click', () => { resetForm(); $('create-ok').textContent = ''; });

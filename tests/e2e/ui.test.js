@@ -95,7 +95,14 @@ async function main() {
     '--password-stdin', '--db', DB], ANALYST_PW + '\n');
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  server = spawn(PKO, ['serve', '--db', DB, '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Administrative boundaries: one small GeoJSON file for the overlay.
+  const bdir = path.join(tmp, 'boundaries');
+  fs.mkdirSync(bdir);
+  fs.writeFileSync(path.join(bdir, 'gadm_acr_adm1.geojson'), JSON.stringify({ type: 'FeatureCollection', features: [
+    { type: 'Feature', properties: { NAME_1: 'Test province' }, geometry: { type: 'Polygon',
+      coordinates: [[[16, 3], [22, 3], [22, 8], [16, 8], [16, 3]]] } }] }));
+  server = spawn(PKO, ['serve', '--db', DB, '--listen', `127.0.0.1:${port}`],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PKO_BOUNDARIES_DIR: bdir } });
   server.stderr.on('data', (d) => { serverLog = (serverLog + d).slice(-20000); });
   await waitHealthy(base);
   const adm = await apiLogin(base, 'admin', ADMIN_PW);
@@ -103,6 +110,15 @@ async function main() {
     headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': adm.csrf, Cookie: adm.cookie },
     body: JSON.stringify({ name: 'Accord Mission', acronym: 'ACR', host_country: 'CAF', status: 'active' }) });
   check(mr.status === 201, 'create mission: ' + mr.status);
+  const mission = await mr.json();
+  for (const site of [
+    { name: 'Accord HQ', kind: 'mission_hq', lat: 4.39, lon: 18.56, troops: 1200, contributors: 'Rwanda (650), Nepal (550)' },
+    { name: 'Bria team site', kind: 'team_site', lat: 6.54, lon: 21.99, troops: 150 }]) {
+    const sr = await fetch(base + '/api/v1/missions/' + mission.id + '/sites', { method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': adm.csrf, Cookie: adm.cookie },
+      body: JSON.stringify(site) });
+    check(sr.status === 201, 'create site: ' + sr.status);
+  }
   const csv = path.join(tmp, 'ucdp.csv');
   const g = spawnSync('python3', [path.join(ROOT, 'scripts', 'gen_ucdp.py'), String(EVENTS), csv], { encoding: 'utf8' });
   check(g.status === 0, 'gen_ucdp: ' + g.stderr);
@@ -168,6 +184,48 @@ async function main() {
     await page.waitForTimeout(300);
     await page.screenshot({ path: path.join(OUT, 'map-1366x768.png') });
     if (readmeShot) fs.copyFileSync(path.join(OUT, 'map-1366x768.png'), readmeShot);
+  });
+
+  await test('the mission bases layer shows the sites and toggles', async () => {
+    await page.waitForFunction(() => document.querySelectorAll('.leaflet-marker-icon.site-marker').length === 2);
+    await page.click('.leaflet-marker-icon.site-marker.kind-mission_hq');
+    await page.waitForSelector('.leaflet-popup-content .site-popup');
+    const txt = await page.textContent('.leaflet-popup-content');
+    check(txt.includes('Accord HQ') && txt.includes('Mission headquarters') && /1[,\s\u202f]?200/.test(txt), 'popup: ' + txt);
+    await page.screenshot({ path: path.join(OUT, 'site-popup.png') });
+    await page.keyboard.press('Escape');
+    await page.uncheck('#layer-sites');
+    await page.waitForFunction(() => document.querySelectorAll('.leaflet-marker-icon.site-marker').length === 0);
+    await page.check('#layer-sites');
+    await page.waitForFunction(() => document.querySelectorAll('.leaflet-marker-icon.site-marker').length === 2);
+  });
+
+  await test('an administrative boundaries overlay can be shown', async () => {
+    const box = page.locator('#boundary-list input[data-boundary="gadm_acr_adm1"]');
+    await box.waitFor();
+    check((await page.textContent('#boundary-list')).includes('ACR adm1'), 'label');
+    const paths = await page.$$eval('.leaflet-overlay-pane path', (els) => els.length);
+    await box.check();
+    await page.waitForFunction((n) => document.querySelectorAll('.leaflet-overlay-pane path').length > n, paths);
+    await box.uncheck();
+    await page.waitForFunction((n) => document.querySelectorAll('.leaflet-overlay-pane path').length === n, paths);
+  });
+
+  await test('the time range slider sets the dates and redraws', async () => {
+    await page.waitForSelector('#f-range', { state: 'visible' });
+    const before = await total();
+    const [lo, hi] = await page.$eval('#f-range-from', (e) => [Number(e.min), Number(e.max)]);
+    check(hi > lo, 'slider span ' + lo + '..' + hi);
+    const mid = Math.round((lo + hi) / 2);
+    await page.$eval('#f-range-from', (e, v) => { e.value = v; e.dispatchEvent(new Event('input', { bubbles: true })); }, mid);
+    const from = await page.inputValue('#f-from');
+    check(from === new Date(mid * 86400000).toISOString().slice(0, 10), 'from date ' + from);
+    await waitTotal('Number(e.dataset.n) < ' + before);
+    await page.waitForFunction((a) => document.getElementById('map').dataset.total === document.getElementById('total-count').dataset.n, null);
+    // and back: typing a date moves the handle
+    await page.fill('#f-from', '');
+    await page.waitForFunction((v) => document.getElementById('f-range-from').value === String(v), lo);
+    await waitTotal('Number(e.dataset.n) === ' + before);
   });
 
   await test('a filter changes the map and the counts', async () => {
