@@ -427,13 +427,12 @@ async function refreshDashboard() {
     groups = S.categories.filter((c) => c.code === f.category || c.parent === f.category);
   }
   try {
-    const base = { ...f, count: 1, limit: 1 };
-    const [all, ...parts] = await Promise.all([
-      api('GET', '/incidents/histogram' + qs({ ...f, bucket: 'year' })),
-      ...groups.map((g) => api('GET', '/incidents' + qs({ ...base, category: g.code }))),
-    ]);
-    const killed = all.bins.reduce((a, b) => a + b.killed, 0);
-    S.lastDash = { total: all.total, killed, parts: groups.map((g, i) => ({ g, n: parts[i].total || 0 })) };
+    // One pass over the index: counts and killed per category (a parent
+    // includes its children) for the current filter.
+    const st = await api('GET', '/incidents/stats' + qs(f));
+    const byCode = new Map(st.categories.map((c) => [c.code, c.count]));
+    S.lastDash = { total: st.total, killed: st.killed,
+                   parts: groups.map((g) => ({ g, n: byCode.get(g.code) || 0 })) };
     renderDashboard();
   } catch (e) { showDashError(e); }
 }
