@@ -1,0 +1,1036 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * The CPAS module: plans, the results framework, indicators, data points
+ * and the dashboard. Every write goes through pko_tx_insert/update (change
+ * log and audit trail); every read through pko_db_get with the caller's
+ * scope for cpas.read, so a plan of a mission the caller cannot see is 404.
+ *
+ * Permissions: every role reads the plans of its missions; planners and
+ * mission administrators write plans, the framework and indicators;
+ * mission administrators approve a plan (the Senior Leadership Team's
+ * decision); analysts, planners and mission administrators enter data;
+ * planners and mission administrators approve data points.
+ */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "modules/cpas/cpas.h"
+#include "modules/missions/missions.h"
+
+/* ==== Schema ============================================================= */
+
+#define ROW_HEAD                                                                              \
+    " id TEXT PRIMARY KEY, version INTEGER NOT NULL, classification INTEGER NOT NULL DEFAULT 0," \
+    " created_at TEXT NOT NULL, updated_at TEXT NOT NULL,"                                     \
+    " mission_id TEXT NOT NULL REFERENCES missions(id),"
+
+static const pko_migration cpas_migrations[] = {
+    {1, "CREATE TABLE cpas_plans(" ROW_HEAD
+        " title TEXT NOT NULL, version_no INTEGER NOT NULL,"
+        " status TEXT NOT NULL CHECK (status IN ('draft','approved','superseded')),"
+        " period_start TEXT NOT NULL, period_end TEXT NOT NULL,"
+        " previous_id TEXT REFERENCES cpas_plans(id), context TEXT, approved_by TEXT"
+        ") STRICT;"
+        "CREATE INDEX cpas_plans_mission ON cpas_plans(mission_id, status);"
+        "CREATE TABLE cpas_nodes(" ROW_HEAD
+        " plan_id TEXT NOT NULL REFERENCES cpas_plans(id),"
+        " parent_id TEXT REFERENCES cpas_nodes(id),"
+        " level TEXT NOT NULL CHECK (level IN ('priority','outcome','output')),"
+        " title TEXT NOT NULL, mandated_task TEXT, a4p TEXT"
+        ") STRICT;"
+        "CREATE INDEX cpas_nodes_plan ON cpas_nodes(plan_id);"
+        "CREATE TABLE cpas_indicators(" ROW_HEAD
+        " plan_id TEXT NOT NULL REFERENCES cpas_plans(id),"
+        " node_id TEXT NOT NULL REFERENCES cpas_nodes(id),"
+        " name TEXT NOT NULL,"
+        " kind TEXT NOT NULL CHECK (kind IN ('quantitative','qualitative')),"
+        " unit TEXT,"
+        " direction TEXT NOT NULL CHECK (direction IN ('increase','decrease')),"
+        " baseline_value REAL, baseline_period TEXT, targets TEXT, data_source TEXT,"
+        " frequency TEXT NOT NULL CHECK (frequency IN ('monthly','quarterly','annual')),"
+        " component TEXT, disaggregations TEXT, on_track REAL, at_risk REAL"
+        ") STRICT;"
+        "CREATE INDEX cpas_indicators_plan ON cpas_indicators(plan_id);"
+        "CREATE TABLE cpas_datapoints(" ROW_HEAD
+        " indicator_id TEXT NOT NULL REFERENCES cpas_indicators(id),"
+        " period TEXT NOT NULL, value REAL, text_value TEXT, disaggregation TEXT,"
+        " disagg_key TEXT NOT NULL, note TEXT,"
+        " status TEXT NOT NULL CHECK (status IN ('draft','approved')), approved_by TEXT,"
+        " UNIQUE (indicator_id, period, disagg_key)"
+        ") STRICT;"},
+};
+
+static const pko_col plan_cols[] = {
+    {"mission_id", PKO_COL_TEXT, PKO_COL_REQUIRED | PKO_COL_READONLY},
+    {"title", PKO_COL_TEXT, PKO_COL_REQUIRED},
+    {"version_no", PKO_COL_INT, PKO_COL_REQUIRED | PKO_COL_READONLY},
+    {"status", PKO_COL_TEXT, PKO_COL_REQUIRED},
+    {"period_start", PKO_COL_TEXT, PKO_COL_REQUIRED},
+    {"period_end", PKO_COL_TEXT, PKO_COL_REQUIRED},
+    {"previous_id", PKO_COL_TEXT, PKO_COL_READONLY},
+    {"context", PKO_COL_TEXT, 0},
+    {"approved_by", PKO_COL_TEXT, 0},
+};
+static const pko_col node_cols[] = {
+    {"mission_id", PKO_COL_TEXT, PKO_COL_REQUIRED | PKO_COL_READONLY},
+    {"plan_id", PKO_COL_TEXT, PKO_COL_REQUIRED | PKO_COL_READONLY},
+    {"parent_id", PKO_COL_TEXT, PKO_COL_READONLY},
+    {"level", PKO_COL_TEXT, PKO_COL_REQUIRED | PKO_COL_READONLY},
+    {"title", PKO_COL_TEXT, PKO_COL_REQUIRED},
+    {"mandated_task", PKO_COL_TEXT, 0},
+    {"a4p", PKO_COL_JSON, 0},
+};
+static const pko_col ind_cols[] = {
+    {"mission_id", PKO_COL_TEXT, PKO_COL_REQUIRED | PKO_COL_READONLY},
+    {"plan_id", PKO_COL_TEXT, PKO_COL_REQUIRED | PKO_COL_READONLY},
+    {"node_id", PKO_COL_TEXT, PKO_COL_REQUIRED | PKO_COL_READONLY},
+    {"name", PKO_COL_TEXT, PKO_COL_REQUIRED},
+    {"kind", PKO_COL_TEXT, PKO_COL_REQUIRED | PKO_COL_READONLY},
+    {"unit", PKO_COL_TEXT, 0},
+    {"direction", PKO_COL_TEXT, PKO_COL_REQUIRED},
+    {"baseline_value", PKO_COL_REAL, 0},
+    {"baseline_period", PKO_COL_TEXT, 0},
+    {"targets", PKO_COL_JSON, 0},
+    {"data_source", PKO_COL_TEXT, 0},
+    {"frequency", PKO_COL_TEXT, PKO_COL_REQUIRED},
+    {"component", PKO_COL_TEXT, 0},
+    {"disaggregations", PKO_COL_JSON, 0},
+    {"on_track", PKO_COL_REAL, 0},
+    {"at_risk", PKO_COL_REAL, 0},
+};
+static const pko_col dp_cols[] = {
+    {"mission_id", PKO_COL_TEXT, PKO_COL_REQUIRED | PKO_COL_READONLY},
+    {"indicator_id", PKO_COL_TEXT, PKO_COL_REQUIRED | PKO_COL_READONLY},
+    {"period", PKO_COL_TEXT, PKO_COL_REQUIRED | PKO_COL_READONLY},
+    {"value", PKO_COL_REAL, 0},
+    {"text_value", PKO_COL_TEXT, 0},
+    {"disaggregation", PKO_COL_JSON, PKO_COL_READONLY},
+    {"disagg_key", PKO_COL_TEXT, PKO_COL_REQUIRED | PKO_COL_READONLY | PKO_COL_HIDDEN},
+    {"note", PKO_COL_TEXT, 0},
+    {"status", PKO_COL_TEXT, PKO_COL_REQUIRED},
+    {"approved_by", PKO_COL_TEXT, 0},
+};
+
+#define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
+const pko_entity cpas_entity_plan = {"cpas_plan", "cpas_plans", plan_cols, NCOLS(plan_cols),
+                                     "mission_id", 0};
+const pko_entity cpas_entity_node = {"cpas_node", "cpas_nodes", node_cols, NCOLS(node_cols),
+                                     "mission_id", 0};
+const pko_entity cpas_entity_indicator = {"cpas_indicator", "cpas_indicators", ind_cols,
+                                          NCOLS(ind_cols), "mission_id", 0};
+const pko_entity cpas_entity_datapoint = {"cpas_datapoint", "cpas_datapoints", dp_cols,
+                                          NCOLS(dp_cols), "mission_id", 0};
+
+static const pko_perm cpas_perms[] = {
+    {"cpas.read", PKO_ROLES_ALL, "see plans, frameworks, indicators, data and dashboards", false},
+    {"cpas.plan", PKO_ROLE_PLANNER | PKO_ROLE_MISSION_ADMIN,
+     "draft plans, their results framework and indicators", false},
+    {"cpas.approve", PKO_ROLE_MISSION_ADMIN, "approve a mission plan", false},
+    {"cpas.data", PKO_ROLE_ANALYST | PKO_ROLE_PLANNER | PKO_ROLE_MISSION_ADMIN,
+     "enter and correct indicator data points", false},
+    {"cpas.data.approve", PKO_ROLE_PLANNER | PKO_ROLE_MISSION_ADMIN, "approve data points",
+     false},
+};
+
+/* ==== Helpers ============================================================ */
+
+static const pko_scope all_scope = {PKO_CLASS_STRICTLY_CONFIDENTIAL, true, "[]"};
+
+static pko_rc get_visible(pko_req *req, const pko_entity *e, const char *id, json_t **out,
+                          pko_err *err)
+{
+    pko_scope scope;
+    pko_req_scope(req, "cpas.read", &scope);
+    if (!id)
+        return pko_err_set(err, PKO_ENOTFOUND, "not found");
+    return pko_db_get(pko_req_db(req), e, &scope, pko_req_actor(req), id, out, err);
+}
+
+/* Require 'perm' for the mission of record 'rec' (its mission_id). */
+static pko_rc require_for(pko_req *req, const char *perm, json_t *rec, pko_err *err)
+{
+    json_t *m;
+    pko_rc rc = pko_db_get(pko_req_db(req), &pko_entity_mission, &all_scope, pko_req_actor(req),
+                           json_string_value(json_object_get(rec, "mission_id")), &m, err);
+    if (rc)
+        return rc;
+    rc = pko_req_require(req, perm, json_string_value(json_object_get(m, "acronym")), err);
+    json_decref(m);
+    return rc;
+}
+
+static pko_rc check_class(pko_req *req, json_t *b, pko_err *err)
+{
+    const char *cls = json_string_value(json_object_get(b, "classification"));
+    if (cls && pko_class_parse(cls) > pko_req_user(req)->clearance)
+        return pko_err_field(err, PKO_EFORBIDDEN, "classification",
+                             "you cannot classify a record above your own clearance");
+    return PKO_OK;
+}
+
+static void plan_months(json_t *plan, int *first, int *last)
+{
+    int x;
+    if (!cpas_period_parse(json_string_value(json_object_get(plan, "period_start")), first, &x,
+                           NULL))
+        *first = 0;
+    if (!cpas_period_parse(json_string_value(json_object_get(plan, "period_end")), &x, last,
+                           NULL))
+        *last = -1;
+}
+
+/* Insert 'b' as a new record of 'e', reply 'status' with the stored record. */
+static pko_rc insert_reply(pko_req *req, const pko_entity *e, json_t *b, pko_err *err)
+{
+    pko_tx *tx;
+    char id[PKO_ID_LEN];
+    pko_rc rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
+    if (rc)
+        return rc;
+    rc = pko_tx_insert(tx, e, b, id, err);
+    if (rc) {
+        pko_tx_rollback(tx);
+        return rc;
+    }
+    rc = pko_tx_commit(tx, err);
+    if (rc)
+        return rc;
+    json_t *rec;
+    rc = pko_db_get(pko_req_db(req), e, &all_scope, pko_req_actor(req), id, &rec, err);
+    if (rc)
+        return rc;
+    pko_req_reply(req, 201, rec);
+    return PKO_OK;
+}
+
+/* Ids from a one-parameter query "SELECT id FROM ... WHERE x = ?1". */
+static pko_rc select_ids(pko_db *db, const char *sql, const char *arg, json_t **out, pko_err *err)
+{
+    pko_stmt *s;
+    pko_rc rc = pko_db_prepare(db, sql, &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, arg, -1, SQLITE_TRANSIENT);
+    json_t *ids = json_array();
+    int row;
+    while (!(rc = pko_db_step(db, s, &row, err)) && row)
+        json_array_append_new(ids, json_string((const char *)sqlite3_column_text(s, 0)));
+    sqlite3_reset(s);
+    if (rc) {
+        json_decref(ids);
+        return rc;
+    }
+    *out = ids;
+    return PKO_OK;
+}
+
+/* The records of 'ids' the caller may see (others are left out). */
+static pko_rc get_all(pko_req *req, const pko_entity *e, json_t *ids, json_t **out, pko_err *err)
+{
+    pko_scope scope;
+    pko_req_scope(req, "cpas.read", &scope);
+    json_t *items = json_array();
+    size_t i;
+    json_t *id;
+    json_array_foreach(ids, i, id)
+    {
+        json_t *r;
+        pko_rc rc = pko_db_get(pko_req_db(req), e, &scope, pko_req_actor(req),
+                               json_string_value(id), &r, err);
+        if (rc == PKO_ENOTFOUND) {
+            pko_err_clear(err);
+            continue;
+        }
+        if (rc) {
+            json_decref(items);
+            return rc;
+        }
+        json_array_append_new(items, r);
+    }
+    *out = items;
+    return PKO_OK;
+}
+
+static pko_rc update_reply(pko_req *req, const pko_entity *e, const char *id, json_t *f,
+                           int64_t expect, pko_err *err)
+{
+    pko_tx *tx;
+    pko_rc rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
+    if (rc)
+        return rc;
+    rc = pko_tx_update(tx, e, id, f, expect, err);
+    if (rc) {
+        pko_tx_rollback(tx);
+        return rc;
+    }
+    rc = pko_tx_commit(tx, err);
+    if (rc)
+        return rc;
+    json_t *rec;
+    rc = pko_db_get(pko_req_db(req), e, &all_scope, pko_req_actor(req), id, &rec, err);
+    if (rc)
+        return rc;
+    pko_req_reply(req, 200, rec);
+    return PKO_OK;
+}
+
+static pko_rc reply_items(pko_req *req, const pko_entity *e, json_t *ids, pko_err *err)
+{
+    json_t *items;
+    pko_rc rc = get_all(req, e, ids, &items, err);
+    json_decref(ids);
+    if (rc)
+        return rc;
+    pko_req_reply(req, 200, json_pack("{s:o}", "items", items));
+    return PKO_OK;
+}
+
+/* ==== Plans ============================================================== */
+
+static pko_rc h_plans_list(pko_req *req, pko_err *err)
+{
+    const char *cursor;
+    int limit;
+    pko_rc rc = pko_req_page(req, &cursor, &limit, err);
+    if (rc)
+        return rc;
+    pko_scope scope;
+    pko_req_scope(req, "cpas.read", &scope);
+    json_t *items;
+    rc = pko_db_list(pko_req_db(req), &cpas_entity_plan, &scope, pko_req_actor(req), cursor,
+                     limit, &items, err);
+    if (rc)
+        return rc;
+    size_t n = json_array_size(items);
+    json_t *next = n == (size_t)limit
+                       ? json_copy(json_object_get(json_array_get(items, n - 1), "id"))
+                       : json_null();
+    pko_req_reply(req, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+    return PKO_OK;
+}
+
+static pko_rc h_plans_get(pko_req *req, pko_err *err)
+{
+    json_t *p;
+    pko_rc rc = get_visible(req, &cpas_entity_plan, pko_req_param(req, "id"), &p, err);
+    if (rc)
+        return rc;
+    pko_req_reply(req, 200, p);
+    return PKO_OK;
+}
+
+static pko_rc h_plans_create(pko_req *req, pko_err *err)
+{
+    json_t *b;
+    pko_rc rc = pko_req_body_object(req, &b, err);
+    if (!rc)
+        rc = cpas_validate_plan(b, err);
+    if (!rc)
+        rc = check_class(req, b, err);
+    if (rc)
+        return rc;
+    pko_scope ms;
+    pko_req_scope(req, "missions.read", &ms);
+    json_t *m;
+    rc = pko_db_get(pko_req_db(req), &pko_entity_mission, &ms, pko_req_actor(req),
+                    json_string_value(json_object_get(b, "mission_id")), &m, err);
+    if (rc == PKO_ENOTFOUND) {
+        pko_err_clear(err);
+        return pko_err_field(err, PKO_EINVAL, "mission_id", "no such mission");
+    }
+    if (rc)
+        return rc;
+    rc = pko_req_require(req, "cpas.plan", json_string_value(json_object_get(m, "acronym")), err);
+    json_decref(m);
+    if (rc)
+        return rc;
+    const char *mid = json_string_value(json_object_get(b, "mission_id"));
+    const char *prev = json_string_value(json_object_get(b, "previous_id"));
+    if (prev) {
+        json_t *p;
+        rc = get_visible(req, &cpas_entity_plan, prev, &p, err);
+        if (rc == PKO_ENOTFOUND) {
+            pko_err_clear(err);
+            return pko_err_field(err, PKO_EINVAL, "previous_id", "no such plan");
+        }
+        if (rc)
+            return rc;
+        bool same = !strcmp(json_string_value(json_object_get(p, "mission_id")), mid);
+        json_decref(p);
+        if (!same)
+            return pko_err_field(err, PKO_EINVAL, "previous_id",
+                                 "a revision must be of a plan of the same mission");
+    }
+    pko_db *db = pko_req_db(req);
+    pko_stmt *s;
+    rc = pko_db_prepare(db, "SELECT coalesce(max(version_no), 0) + 1 FROM cpas_plans"
+                            " WHERE mission_id = ?1", &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, mid, -1, SQLITE_TRANSIENT);
+    int row;
+    rc = pko_db_step(db, s, &row, err);
+    int64_t vno = row ? sqlite3_column_int64(s, 0) : 1;
+    sqlite3_reset(s);
+    if (rc)
+        return rc;
+    json_object_set_new(b, "version_no", json_integer(vno));
+    json_object_set_new(b, "status", json_string("draft"));
+    return insert_reply(req, &cpas_entity_plan, b, err);
+}
+
+/* Approve a draft plan; the mission's plan approved before it becomes
+ * superseded, in the same transaction. */
+static pko_rc h_plans_approve(pko_req *req, pko_err *err)
+{
+    const char *id = pko_req_param(req, "id");
+    json_t *p;
+    pko_rc rc = get_visible(req, &cpas_entity_plan, id, &p, err);
+    if (rc)
+        return rc;
+    rc = require_for(req, "cpas.approve", p, err);
+    bool draft = !strcmp(json_string_value(json_object_get(p, "status")), "draft");
+    char mid[PKO_ID_LEN + 8];
+    snprintf(mid, sizeof(mid), "%s", json_string_value(json_object_get(p, "mission_id")));
+    json_decref(p);
+    if (rc)
+        return rc;
+    if (!draft)
+        return pko_err_field(err, PKO_ECONFLICT, "status", "only a draft plan can be approved");
+    json_t *old;
+    rc = select_ids(pko_req_db(req),
+                    "SELECT id FROM cpas_plans WHERE mission_id = ?1 AND status = 'approved'",
+                    mid, &old, err);
+    if (rc)
+        return rc;
+    pko_tx *tx;
+    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
+    if (rc) {
+        json_decref(old);
+        return rc;
+    }
+    size_t i;
+    json_t *oid;
+    json_array_foreach(old, i, oid)
+    {
+        json_t *f = json_pack("{s:s}", "status", "superseded");
+        rc = pko_tx_update(tx, &cpas_entity_plan, json_string_value(oid), f, 0, err);
+        json_decref(f);
+        if (rc)
+            break;
+    }
+    json_decref(old);
+    if (!rc) {
+        json_t *f = json_pack("{s:s, s:s}", "status", "approved", "approved_by",
+                              pko_req_user(req)->user_id);
+        rc = pko_tx_update(tx, &cpas_entity_plan, id, f, 0, err);
+        json_decref(f);
+    }
+    if (rc) {
+        pko_tx_rollback(tx);
+        return rc;
+    }
+    rc = pko_tx_commit(tx, err);
+    if (rc)
+        return rc;
+    json_t *rec;
+    rc = pko_db_get(pko_req_db(req), &cpas_entity_plan, &all_scope, pko_req_actor(req), id, &rec,
+                    err);
+    if (rc)
+        return rc;
+    pko_req_reply(req, 200, rec);
+    return PKO_OK;
+}
+
+/* ==== Framework ========================================================== */
+
+static pko_rc h_framework_get(pko_req *req, pko_err *err)
+{
+    const char *pid = pko_req_param(req, "id");
+    json_t *p;
+    pko_rc rc = get_visible(req, &cpas_entity_plan, pid, &p, err);
+    if (rc)
+        return rc;
+    json_t *ids, *nodes, *iids, *inds;
+    rc = select_ids(pko_req_db(req), "SELECT id FROM cpas_nodes WHERE plan_id = ?1 ORDER BY rowid",
+                    pid, &ids, err);
+    if (!rc) {
+        rc = get_all(req, &cpas_entity_node, ids, &nodes, err);
+        json_decref(ids);
+    }
+    if (rc) {
+        json_decref(p);
+        return rc;
+    }
+    rc = select_ids(pko_req_db(req),
+                    "SELECT id FROM cpas_indicators WHERE plan_id = ?1 ORDER BY rowid", pid, &iids,
+                    err);
+    if (!rc) {
+        rc = get_all(req, &cpas_entity_indicator, iids, &inds, err);
+        json_decref(iids);
+    }
+    if (rc) {
+        json_decref(p);
+        json_decref(nodes);
+        return rc;
+    }
+    /* Build the tree: children and indicators under each node. */
+    size_t i, j;
+    json_t *n, *x;
+    json_array_foreach(nodes, i, n)
+    {
+        json_object_set_new(n, "children", json_array());
+        json_t *mine = json_array();
+        json_array_foreach(inds, j, x)
+        {
+            if (json_equal(json_object_get(x, "node_id"), json_object_get(n, "id")))
+                json_array_append_new(mine, json_pack("{s:O, s:O}", "id", json_object_get(x, "id"),
+                                                      "name", json_object_get(x, "name")));
+        }
+        json_object_set_new(n, "indicators", mine);
+    }
+    json_t *roots = json_array();
+    json_array_foreach(nodes, i, n)
+    {
+        json_t *par = json_object_get(n, "parent_id");
+        bool placed = false;
+        if (json_is_string(par)) {
+            json_array_foreach(nodes, j, x)
+            {
+                if (!placed && json_equal(json_object_get(x, "id"), par)) {
+                    json_array_append(json_object_get(x, "children"), n);
+                    placed = true;
+                }
+            }
+        }
+        if (!placed)
+            json_array_append(roots, n);
+    }
+    json_decref(nodes);
+    json_decref(inds);
+    pko_req_reply(req, 200, json_pack("{s:o, s:o}", "plan", p, "priorities", roots));
+    return PKO_OK;
+}
+
+static pko_rc h_framework_add(pko_req *req, pko_err *err)
+{
+    const char *pid = pko_req_param(req, "id");
+    json_t *b;
+    pko_rc rc = pko_req_body_object(req, &b, err);
+    if (rc)
+        return rc;
+    json_t *p;
+    rc = get_visible(req, &cpas_entity_plan, pid, &p, err);
+    if (rc)
+        return rc;
+    rc = require_for(req, "cpas.plan", p, err);
+    if (!rc && strcmp(json_string_value(json_object_get(p, "status")), "draft"))
+        rc = pko_err_set(err, PKO_ECONFLICT,
+                         "the plan is %s; revise it (a new plan with previous_id) to change it",
+                         json_string_value(json_object_get(p, "status")));
+    if (!rc)
+        rc = cpas_validate_node(b, err);
+    if (!rc)
+        rc = check_class(req, b, err);
+    if (rc) {
+        json_decref(p);
+        return rc;
+    }
+    const char *level = json_string_value(json_object_get(b, "level"));
+    const char *parent = json_string_value(json_object_get(b, "parent_id"));
+    const char *want = !strcmp(level, "outcome") ? "priority"
+                       : !strcmp(level, "output") ? "outcome"
+                                                  : NULL;
+    if (!want && parent)
+        rc = pko_err_field(err, PKO_EINVAL, "parent_id", "a mandate priority has no parent");
+    else if (want && !parent)
+        rc = pko_err_field(err, PKO_EINVAL, "parent_id", "an %s needs a parent %s", level, want);
+    else if (want) {
+        json_t *par;
+        rc = get_visible(req, &cpas_entity_node, parent, &par, err);
+        if (rc == PKO_ENOTFOUND) {
+            pko_err_clear(err);
+            rc = pko_err_field(err, PKO_EINVAL, "parent_id", "no such node");
+        } else if (!rc) {
+            if (!json_equal(json_object_get(par, "plan_id"), json_object_get(p, "id")))
+                rc = pko_err_field(err, PKO_EINVAL, "parent_id", "the parent is in another plan");
+            else if (strcmp(json_string_value(json_object_get(par, "level")), want))
+                rc = pko_err_field(err, PKO_EINVAL, "parent_id", "the parent of an %s must be a %s",
+                                   level, want);
+            json_decref(par);
+        }
+    }
+    if (!rc) {
+        json_object_set(b, "mission_id", json_object_get(p, "mission_id"));
+        json_object_set_new(b, "plan_id", json_string(pid));
+    }
+    json_decref(p);
+    if (rc)
+        return rc;
+    return insert_reply(req, &cpas_entity_node, b, err);
+}
+
+/* ==== Indicators ========================================================= */
+
+static pko_rc h_ind_create(pko_req *req, pko_err *err)
+{
+    json_t *b;
+    pko_rc rc = pko_req_body_object(req, &b, err);
+    if (rc)
+        return rc;
+    json_t *node;
+    const char *nid = json_string_value(json_object_get(b, "node_id"));
+    if (!nid)
+        return pko_err_field(err, PKO_EINVAL, "node_id", "node_id is required");
+    rc = get_visible(req, &cpas_entity_node, nid, &node, err);
+    if (rc == PKO_ENOTFOUND) {
+        pko_err_clear(err);
+        return pko_err_field(err, PKO_EINVAL, "node_id", "no such framework node");
+    }
+    if (rc)
+        return rc;
+    json_t *p;
+    rc = get_visible(req, &cpas_entity_plan, json_string_value(json_object_get(node, "plan_id")),
+                     &p, err);
+    if (rc) {
+        json_decref(node);
+        return rc;
+    }
+    rc = require_for(req, "cpas.plan", p, err);
+    if (!rc && strcmp(json_string_value(json_object_get(p, "status")), "draft"))
+        rc = pko_err_set(err, PKO_ECONFLICT, "indicators are defined while the plan is a draft");
+    if (!rc && !strcmp(json_string_value(json_object_get(node, "level")), "priority"))
+        rc = pko_err_field(err, PKO_EINVAL, "node_id",
+                           "indicators attach to an outcome or an output, not a priority");
+    int pf, pl;
+    plan_months(p, &pf, &pl);
+    if (!rc)
+        rc = cpas_validate_indicator(b, pf, pl, err);
+    if (!rc)
+        rc = check_class(req, b, err);
+    if (!rc) {
+        json_object_set(b, "mission_id", json_object_get(p, "mission_id"));
+        json_object_set(b, "plan_id", json_object_get(p, "id"));
+    }
+    json_decref(p);
+    json_decref(node);
+    if (rc)
+        return rc;
+    return insert_reply(req, &cpas_entity_indicator, b, err);
+}
+
+static pko_rc h_ind_list(pko_req *req, pko_err *err)
+{
+    const char *pid = pko_req_query(req, "plan_id");
+    if (!pid)
+        return pko_err_field(err, PKO_EINVAL, "plan_id", "plan_id is required");
+    json_t *p, *ids;
+    pko_rc rc = get_visible(req, &cpas_entity_plan, pid, &p, err);
+    if (rc)
+        return rc;
+    json_decref(p);
+    rc = select_ids(pko_req_db(req),
+                    "SELECT id FROM cpas_indicators WHERE plan_id = ?1 ORDER BY rowid", pid, &ids,
+                    err);
+    if (rc)
+        return rc;
+    return reply_items(req, &cpas_entity_indicator, ids, err);
+}
+
+static pko_rc h_ind_get(pko_req *req, pko_err *err)
+{
+    json_t *x;
+    pko_rc rc = get_visible(req, &cpas_entity_indicator, pko_req_param(req, "id"), &x, err);
+    if (rc)
+        return rc;
+    pko_req_reply(req, 200, x);
+    return PKO_OK;
+}
+
+/* ==== Data points ======================================================== */
+
+/* The indicator 'iid' and its plan as the caller sees them. */
+static pko_rc ind_and_plan(pko_req *req, const char *iid, json_t **ind, json_t **plan,
+                           pko_err *err)
+{
+    pko_rc rc = get_visible(req, &cpas_entity_indicator, iid, ind, err);
+    if (rc)
+        return rc;
+    rc = get_visible(req, &cpas_entity_plan, json_string_value(json_object_get(*ind, "plan_id")),
+                     plan, err);
+    if (rc)
+        json_decref(*ind);
+    return rc;
+}
+
+static pko_rc h_dp_create(pko_req *req, pko_err *err)
+{
+    json_t *b;
+    pko_rc rc = pko_req_body_object(req, &b, err);
+    if (rc)
+        return rc;
+    json_t *ind, *p;
+    rc = ind_and_plan(req, pko_req_param(req, "id"), &ind, &p, err);
+    if (rc)
+        return rc;
+    rc = require_for(req, "cpas.data", p, err);
+    int pf, pl;
+    plan_months(p, &pf, &pl);
+    json_t *dis = json_object_get(ind, "disaggregations");
+    json_t *empty = json_array();
+    if (!rc)
+        rc = cpas_validate_datapoint(
+            b, !strcmp(json_string_value(json_object_get(ind, "kind")), "qualitative"),
+            json_is_array(dis) ? dis : empty, pf, pl, err);
+    json_decref(empty);
+    if (!rc)
+        rc = check_class(req, b, err);
+    if (!rc) {
+        json_t *d = json_object_get(b, "disaggregation");
+        if (!json_is_object(d)) {
+            json_object_set_new(b, "disaggregation", json_object());
+            d = json_object_get(b, "disaggregation");
+        }
+        char *key = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
+        json_object_set_new(b, "disagg_key", json_string(key ? key : "{}"));
+        free(key);
+        json_object_set(b, "mission_id", json_object_get(ind, "mission_id"));
+        json_object_set(b, "indicator_id", json_object_get(ind, "id"));
+        json_object_set_new(b, "status", json_string("draft"));
+    }
+    json_decref(ind);
+    json_decref(p);
+    if (rc)
+        return rc;
+    rc = insert_reply(req, &cpas_entity_datapoint, b, err);
+    if (rc == PKO_ECONFLICT && err->sqlite_rc == SQLITE_CONSTRAINT_UNIQUE) {
+        pko_err_clear(err);
+        rc = pko_err_field(err, PKO_ECONFLICT, "period",
+                           "a data point for this period and disaggregation exists; correct it "
+                           "with PATCH /api/v1/cpas/datapoints/{id}");
+    }
+    return rc;
+}
+
+static pko_rc h_dp_list(pko_req *req, pko_err *err)
+{
+    json_t *ind, *p, *ids;
+    pko_rc rc = ind_and_plan(req, pko_req_param(req, "id"), &ind, &p, err);
+    if (rc)
+        return rc;
+    json_decref(p);
+    rc = select_ids(pko_req_db(req),
+                    "SELECT id FROM cpas_datapoints WHERE indicator_id = ?1 ORDER BY period, rowid",
+                    json_string_value(json_object_get(ind, "id")), &ids, err);
+    json_decref(ind);
+    if (rc)
+        return rc;
+    return reply_items(req, &cpas_entity_datapoint, ids, err);
+}
+
+/* A correction: value, text_value or note. The change log keeps the old
+ * value; an approved point goes back to draft for approval again. */
+static pko_rc h_dp_update(pko_req *req, pko_err *err)
+{
+    const char *id = pko_req_param(req, "id");
+    json_t *b;
+    pko_rc rc = pko_req_body_object(req, &b, err);
+    if (rc)
+        return rc;
+    json_t *dp, *ind, *p;
+    rc = get_visible(req, &cpas_entity_datapoint, id, &dp, err);
+    if (rc)
+        return rc;
+    rc = ind_and_plan(req, json_string_value(json_object_get(dp, "indicator_id")), &ind, &p, err);
+    if (rc) {
+        json_decref(dp);
+        return rc;
+    }
+    rc = require_for(req, "cpas.data", p, err);
+    json_t *ver = json_object_get(b, "version");
+    if (!rc && ver && !json_is_integer(ver))
+        rc = pko_err_field(err, PKO_EINVAL, "version", "version must be an integer");
+    int64_t expect = json_is_integer(ver) ? json_integer_value(ver) : 0;
+    json_object_del(b, "version");
+    const char *k;
+    json_t *v;
+    json_object_foreach(b, k, v)
+    {
+        if (!rc && strcmp(k, "value") && strcmp(k, "text_value") && strcmp(k, "note"))
+            rc = pko_err_field(err, PKO_EINVAL, k, "only value, text_value and note are corrected");
+    }
+    if (!rc) {
+        json_t *merged = json_pack("{s:O}", "period", json_object_get(dp, "period"));
+        static const char *const keep[] = {"value", "text_value", "note", "disaggregation"};
+        for (int i = 0; i < 4; i++) {
+            json_t *x = json_object_get(b, keep[i]);
+            if (!x)
+                x = json_object_get(dp, keep[i]);
+            if (x && !json_is_null(x))
+                json_object_set(merged, keep[i], x);
+        }
+        int pf, pl;
+        plan_months(p, &pf, &pl);
+        json_t *dis = json_object_get(ind, "disaggregations");
+        json_t *empty = json_array();
+        rc = cpas_validate_datapoint(
+            merged, !strcmp(json_string_value(json_object_get(ind, "kind")), "qualitative"),
+            json_is_array(dis) ? dis : empty, pf, pl, err);
+        json_decref(empty);
+        json_decref(merged);
+    }
+    json_decref(ind);
+    json_decref(p);
+    json_decref(dp);
+    if (rc)
+        return rc;
+    json_object_set_new(b, "status", json_string("draft"));
+    json_object_set_new(b, "approved_by", json_null());
+    return update_reply(req, &cpas_entity_datapoint, id, b, expect, err);
+}
+
+static pko_rc h_dp_approve(pko_req *req, pko_err *err)
+{
+    const char *id = pko_req_param(req, "id");
+    json_t *dp;
+    pko_rc rc = get_visible(req, &cpas_entity_datapoint, id, &dp, err);
+    if (rc)
+        return rc;
+    rc = require_for(req, "cpas.data.approve", dp, err);
+    bool draft = !strcmp(json_string_value(json_object_get(dp, "status")), "draft");
+    json_decref(dp);
+    if (rc)
+        return rc;
+    if (!draft)
+        return pko_err_field(err, PKO_ECONFLICT, "status", "the data point is already approved");
+    json_t *f = json_pack("{s:s, s:s}", "status", "approved", "approved_by",
+                          pko_req_user(req)->user_id);
+    rc = update_reply(req, &cpas_entity_datapoint, id, f, 0, err);
+    json_decref(f);
+    return rc;
+}
+
+static pko_rc h_dp_history(pko_req *req, pko_err *err)
+{
+    const char *id = pko_req_param(req, "id");
+    json_t *dp, *h;
+    pko_rc rc = get_visible(req, &cpas_entity_datapoint, id, &dp, err);
+    if (rc)
+        return rc;
+    json_decref(dp);
+    rc = pko_db_history(pko_req_db(req), "cpas_datapoint", id, &h, err);
+    if (rc)
+        return rc;
+    /* The hidden key is not shown in the history either. */
+    size_t i;
+    json_t *c;
+    json_array_foreach(h, i, c)
+    {
+        json_t *f = json_object_get(c, "fields");
+        if (json_is_object(f))
+            json_object_del(f, "disagg_key");
+    }
+    pko_req_reply(req, 200, json_pack("{s:o}", "items", h));
+    return PKO_OK;
+}
+
+/* ==== Dashboard ========================================================== */
+
+static int current_month(void)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    return (tm.tm_year + 1900) * 12 + tm.tm_mon;
+}
+
+static json_t *num_or_null(bool has, double v)
+{
+    return has ? json_real(v) : json_null();
+}
+
+/* One indicator's entry: status, trend and completeness with reasons. */
+static pko_rc dashboard_entry(pko_req *req, json_t *ind, int pf, int pl, int as_of,
+                              json_t **out, pko_err *err)
+{
+    json_t *ids, *dps;
+    pko_rc rc = select_ids(pko_req_db(req),
+                           "SELECT id FROM cpas_datapoints WHERE indicator_id = ?1 AND"
+                           " status = 'approved' AND disagg_key = '{}' ORDER BY period",
+                           json_string_value(json_object_get(ind, "id")), &ids, err);
+    if (rc)
+        return rc;
+    rc = get_all(req, &cpas_entity_datapoint, ids, &dps, err);
+    json_decref(ids);
+    if (rc)
+        return rc;
+    size_t na = 0, nt = 0;
+    json_t *targets = json_object_get(ind, "targets");
+    cpas_point *acts = calloc(json_array_size(dps) + 1, sizeof(*acts));
+    cpas_point *tgs = calloc(json_object_size(targets) + 1, sizeof(*tgs));
+    const char **rep = calloc(json_array_size(dps) + 1, sizeof(*rep));
+    if (!acts || !tgs || !rep) {
+        free(acts);
+        free(tgs);
+        free(rep);
+        json_decref(dps);
+        return pko_err_set(err, PKO_ENOMEM, "out of memory");
+    }
+    size_t i;
+    json_t *d;
+    json_array_foreach(dps, i, d)
+    {
+        rep[i] = json_string_value(json_object_get(d, "period"));
+        json_t *v = json_object_get(d, "value");
+        if (!json_is_number(v))
+            continue; /* qualitative without a score */
+        snprintf(acts[na].period, 16, "%s", rep[i]);
+        acts[na++].value = json_number_value(v);
+    }
+    const char *k;
+    json_t *v;
+    json_object_foreach(targets, k, v)
+    {
+        snprintf(tgs[nt].period, 16, "%s", k);
+        tgs[nt++].value = json_number_value(v);
+    }
+    json_t *bv = json_object_get(ind, "baseline_value");
+    json_t *on = json_object_get(ind, "on_track"), *ar = json_object_get(ind, "at_risk");
+    cpas_ind_in in = {
+        !strcmp(json_string_value(json_object_get(ind, "direction")), "decrease") ? -1 : 1,
+        json_is_number(bv), json_is_number(bv) ? json_number_value(bv) : 0,
+        json_is_number(on) ? json_number_value(on) : 0.9,
+        json_is_number(ar) ? json_number_value(ar) : 0.6, tgs, nt, acts, na};
+    cpas_ind_out o;
+    cpas_indicator_status(&in, &o);
+    int fq = cpas_freq_parse(json_string_value(json_object_get(ind, "frequency")));
+    char late[64][16];
+    size_t expected = 0;
+    size_t n_late = cpas_overdue(fq < 0 ? CPAS_ANNUAL : (cpas_freq)fq, pf, pl, as_of, rep,
+                                 json_array_size(dps), late, 64, &expected);
+    json_t *overdue = json_array();
+    for (size_t j = 0; j < n_late && j < 64; j++)
+        json_array_append_new(overdue, json_string(late[j]));
+    char creason[200];
+    snprintf(creason, sizeof(creason),
+             "%zu of %zu %s periods ended by the as-of month have an approved total; %zu overdue",
+             expected - n_late, expected,
+             cpas_freq_name(fq < 0 ? CPAS_ANNUAL : (cpas_freq)fq), n_late);
+    *out = json_pack(
+        "{s:O, s:O, s:O, s:s, s:s, s:{s:o, s:o, s:o, s:o, s:o},"
+        " s:{s:o, s:o, s:o, s:o},"
+        " s:{s:I, s:I, s:o, s:s}}",
+        "id", json_object_get(ind, "id"), "name", json_object_get(ind, "name"), "node_id",
+        json_object_get(ind, "node_id"), "status", o.status, "reason", o.reason, "values",
+        "latest", num_or_null(o.has_latest, o.latest), "latest_period",
+        o.has_latest ? json_string(o.latest_period) : json_null(), "target",
+        num_or_null(o.has_target, o.target), "target_period",
+        o.has_target ? json_string(o.target_period) : json_null(), "progress",
+        num_or_null(o.has_progress, o.progress), "trend", "change_since_baseline",
+        num_or_null(o.has_change_baseline, o.change_baseline), "change_since_last",
+        num_or_null(o.has_change_last, o.change_last), "previous_period",
+        o.has_change_last ? json_string(o.previous_period) : json_null(), "baseline",
+        json_is_number(bv) ? json_copy(bv) : json_null(), "completeness", "expected",
+        (json_int_t)expected, "reported", (json_int_t)(expected - n_late), "overdue", overdue,
+        "reason", creason);
+    free(acts);
+    free(tgs);
+    free(rep);
+    json_decref(dps);
+    return *out ? PKO_OK : pko_err_set(err, PKO_ENOMEM, "out of memory");
+}
+
+static pko_rc h_dashboard(pko_req *req, pko_err *err)
+{
+    const char *pid = pko_req_param(req, "id");
+    int as_of = current_month(), x;
+    const char *q = pko_req_query(req, "as_of");
+    cpas_freq k;
+    if (q && (!cpas_period_parse(q, &as_of, &x, &k) || k != CPAS_MONTHLY))
+        return pko_err_field(err, PKO_EINVAL, "as_of", "as_of must be a month YYYY-MM");
+    json_t *p, *ids, *inds;
+    pko_rc rc = get_visible(req, &cpas_entity_plan, pid, &p, err);
+    if (rc)
+        return rc;
+    int pf, pl;
+    plan_months(p, &pf, &pl);
+    rc = select_ids(pko_req_db(req),
+                    "SELECT id FROM cpas_indicators WHERE plan_id = ?1 ORDER BY rowid", pid, &ids,
+                    err);
+    if (!rc) {
+        rc = get_all(req, &cpas_entity_indicator, ids, &inds, err);
+        json_decref(ids);
+    }
+    if (rc) {
+        json_decref(p);
+        return rc;
+    }
+    json_t *items = json_array();
+    json_t *summary = json_pack("{s:i, s:i, s:i, s:i, s:i}", "on_track", 0, "at_risk", 0,
+                                "off_track", 0, "no_data", 0, "no_target", 0);
+    size_t i;
+    json_t *ind;
+    json_array_foreach(inds, i, ind)
+    {
+        json_t *e;
+        rc = dashboard_entry(req, ind, pf, pl, as_of, &e, err);
+        if (rc)
+            break;
+        const char *st = json_string_value(json_object_get(e, "status"));
+        json_object_set_new(summary, st, json_integer(json_integer_value(json_object_get(summary, st)) + 1));
+        json_array_append_new(items, e);
+    }
+    json_decref(inds);
+    if (rc) {
+        json_decref(items);
+        json_decref(summary);
+        json_decref(p);
+        return rc;
+    }
+    char asof[16];
+    cpas_period_of_month(CPAS_MONTHLY, as_of, asof);
+    pko_req_reply(req, 200,
+                  json_pack("{s:O, s:O, s:s, s:o, s:o}", "plan_id", json_object_get(p, "id"),
+                            "plan_version", json_object_get(p, "version_no"), "as_of", asof,
+                            "summary", summary, "indicators", items));
+    json_decref(p);
+    return PKO_OK;
+}
+
+/* ==== Module ============================================================= */
+
+static const pko_route cpas_routes[] = {
+    {"GET", "/api/v1/cpas/plans", h_plans_list, "cpas.read", 0, 0},
+    {"POST", "/api/v1/cpas/plans", h_plans_create, "cpas.plan", 0, 65536},
+    {"GET", "/api/v1/cpas/plans/{id}", h_plans_get, "cpas.read", 0, 0},
+    {"POST", "/api/v1/cpas/plans/{id}/approve", h_plans_approve, "cpas.approve", 0, 1024},
+    {"GET", "/api/v1/cpas/plans/{id}/framework", h_framework_get, "cpas.read", 0, 0},
+    {"POST", "/api/v1/cpas/plans/{id}/framework", h_framework_add, "cpas.plan", 0, 16384},
+    {"GET", "/api/v1/cpas/plans/{id}/dashboard", h_dashboard, "cpas.read", 0, 0},
+    {"GET", "/api/v1/cpas/indicators", h_ind_list, "cpas.read", 0, 0},
+    {"POST", "/api/v1/cpas/indicators", h_ind_create, "cpas.plan", 0, 32768},
+    {"GET", "/api/v1/cpas/indicators/{id}", h_ind_get, "cpas.read", 0, 0},
+    {"GET", "/api/v1/cpas/indicators/{id}/datapoints", h_dp_list, "cpas.read", 0, 0},
+    {"POST", "/api/v1/cpas/indicators/{id}/datapoints", h_dp_create, "cpas.data", 0, 16384},
+    {"PATCH", "/api/v1/cpas/datapoints/{id}", h_dp_update, "cpas.data", 0, 16384},
+    {"POST", "/api/v1/cpas/datapoints/{id}/approve", h_dp_approve, "cpas.data.approve", 0, 1024},
+    {"GET", "/api/v1/cpas/datapoints/{id}/history", h_dp_history, "cpas.read", 0, 0},
+};
+
+static const pko_entity *const cpas_entities[] = {&cpas_entity_plan, &cpas_entity_node,
+                                                  &cpas_entity_indicator, &cpas_entity_datapoint};
+
+const pko_module pko_module_cpas = {
+    .name = "cpas",
+    .summary = "planning and performance assessment: plans, results framework, indicators, data",
+    .migrations = cpas_migrations,
+    .n_migrations = NCOLS(cpas_migrations),
+    .entities = cpas_entities,
+    .n_entities = NCOLS(cpas_entities),
+    .perms = cpas_perms,
+    .n_perms = NCOLS(cpas_perms),
+    .routes = cpas_routes,
+    .n_routes = NCOLS(cpas_routes),
+};

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * CPAS: planning and performance assessment. Mission plans (versioned,
+ * draft -> approved -> superseded), the results framework tree (mandate
+ * priorities -> intended outcomes -> outputs) tagged with Action for
+ * Peacekeeping Plus priorities, indicators with baselines and targets per
+ * period, data points (draft -> approved, corrections in the change log),
+ * and a dashboard whose every figure comes with its reasons.
+ *
+ * cpas_calc.c holds the computations as pure functions (no store, no HTTP)
+ * so they are unit-tested on their own; cpas.c is the module.
+ */
+#ifndef PKO_MODULES_CPAS_H
+#define PKO_MODULES_CPAS_H
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "http/http.h"
+
+extern const pko_module pko_module_cpas;
+
+/* ==== Periods ============================================================
+ * A period is "YYYY-MM" (monthly), "YYYY-Qn" (quarterly) or "YYYY"
+ * (annual). Months are counted as year*12 + month-1. */
+typedef enum cpas_freq { CPAS_MONTHLY = 0, CPAS_QUARTERLY = 1, CPAS_ANNUAL = 2 } cpas_freq;
+
+/* Parse 'p' into its first and last month; false when malformed or the
+ * year is outside 1945..9999. '*freq' (may be NULL) gets its kind. */
+bool cpas_period_parse(const char *p, int *first, int *last, cpas_freq *freq);
+/* "monthly"/"quarterly"/"annual" -> freq; -1 when unknown. */
+int cpas_freq_parse(const char *s);
+const char *cpas_freq_name(cpas_freq f);
+/* Write the period of kind 'f' that contains month 'm' into out (16 bytes). */
+void cpas_period_of_month(cpas_freq f, int m, char out[16]);
+
+/* ==== Indicator computations ============================================ */
+typedef struct cpas_point {
+    char period[16];
+    double value;
+} cpas_point;
+
+typedef struct cpas_ind_in {
+    int direction;       /* +1: an increase is good; -1: a decrease is good */
+    bool has_baseline;
+    double baseline;
+    double on_track;     /* progress ratio at or above which: on track (default 0.9) */
+    double at_risk;      /* at or above which: at risk, below: off track (default 0.6) */
+    const cpas_point *targets;
+    size_t n_targets;
+    const cpas_point *actuals; /* approved totals, any order */
+    size_t n_actuals;
+} cpas_ind_in;
+
+typedef struct cpas_ind_out {
+    const char *status; /* "on_track", "at_risk", "off_track", "no_data", "no_target" */
+    char reason[512];
+    bool has_latest;
+    char latest_period[16];
+    double latest;
+    bool has_target;
+    char target_period[16];
+    double target;
+    bool has_progress;
+    double progress; /* (latest - baseline) / (target - baseline) */
+    bool has_change_baseline;
+    double change_baseline;
+    bool has_change_last;
+    char previous_period[16];
+    double change_last;
+} cpas_ind_out;
+
+/* Status against target and trend. Pure; never fails. */
+void cpas_indicator_status(const cpas_ind_in *in, cpas_ind_out *out);
+
+/* Reporting completeness: the periods of kind 'f' that lie within months
+ * [plan_first, plan_last] and have ended by month 'as_of' (that is, whose
+ * last month < as_of), and have no entry in 'reported' (n periods). Writes
+ * up to 'cap' overdue periods to 'overdue', returns how many are overdue
+ * in all; '*expected' gets how many periods were due. */
+size_t cpas_overdue(cpas_freq f, int plan_first, int plan_last, int as_of,
+                    const char *const *reported, size_t n, char (*overdue)[16], size_t cap,
+                    size_t *expected);
+
+/* ==== Validation (exposed for the unit tests) =========================== */
+/* The A4P+ tags: 7 priorities and 2 cross-cutting, NULL-terminated. */
+extern const char *const cpas_a4p_tags[];
+PKO_MUST_USE pko_rc cpas_validate_plan(json_t *f, pko_err *err);
+PKO_MUST_USE pko_rc cpas_validate_node(json_t *f, pko_err *err);
+PKO_MUST_USE pko_rc cpas_validate_indicator(json_t *f, int plan_first, int plan_last,
+                                            pko_err *err);
+/* 'disaggs' is the indicator's JSON array of dimension names; 'qualitative'
+ * whether it takes text. */
+PKO_MUST_USE pko_rc cpas_validate_datapoint(json_t *f, bool qualitative, json_t *disaggs,
+                                            int plan_first, int plan_last, pko_err *err);
+#endif

@@ -1,0 +1,372 @@
+#!/usr/bin/env python3
+"""Black-box tests of the CPAS module (planning and performance assessment)
+against the real binary.
+
+Usage:  python3 tests/api/test_cpas.py /path/to/pko
+
+Walks a plan through its cycle: draft with a results framework (priority ->
+outcome -> output, A4P+ tags), indicators with baselines and targets, data
+points entered, corrected (history kept) and approved, the dashboard's
+status, trend and overdue periods with their reasons, approval and a
+revision that supersedes the plan. Bad input is refused with the field
+named and nothing written; reads are scoped to the caller's missions.
+Ends with "N passed, M failed".
+"""
+import http.client
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+HOST = "127.0.0.1"
+PKO = None
+PORT = None
+TMP = None
+results = []
+S = {}
+M = {}
+
+
+def req(method, path, body=None, s=None, timeout=30):
+    h = {"Connection": "close"}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        h["Content-Type"] = "application/json"
+    if s:
+        h["Cookie"] = "pko_session=" + s["cookie"]
+        h["X-CSRF-Token"] = s["csrf"]
+    c = http.client.HTTPConnection(HOST, PORT, timeout=timeout)
+    try:
+        c.request(method, path, body=data, headers=h)
+        r = c.getresponse()
+        raw = r.read()
+        js = None
+        if raw and "json" in (r.getheader("Content-Type") or ""):
+            try:
+                js = json.loads(raw)
+            except ValueError:
+                js = None
+        return r.status, js, raw, r
+    finally:
+        c.close()
+
+
+def login(user, pw):
+    st, js, _, r = req("POST", "/api/v1/session", {"username": user, "password": pw})
+    assert st == 200, (st, js)
+    cookie = r.getheader("Set-Cookie").split(";")[0].split("=", 1)[1]
+    return {"cookie": cookie, "csrf": js["csrf_token"]}
+
+
+def pko(*args, stdin=None):
+    return subprocess.run([PKO, *args], input=stdin, capture_output=True, text=True, timeout=120)
+
+
+def test(fn):
+    results.append(fn)
+    return fn
+
+
+def expect(cond, msg):
+    if not cond:
+        raise AssertionError(msg)
+
+
+def setup():
+    global PORT, TMP
+    TMP = tempfile.mkdtemp(prefix="pko-cpas-")
+    db = os.path.join(TMP, "pko.db")
+    assert pko("init", "--db", db).returncode == 0
+    users = {"admin": ["system_admin"], "madmin": ["mission_admin:MINUSCA"],
+             "planner": ["planner:MINUSCA"], "analyst": ["analyst:MINUSCA"],
+             "viewer": ["viewer:MINUSCA"], "other": ["planner:MONUSCO"]}
+    for name, roles in users.items():
+        args = ["user", "add", name, "--password-stdin", "--db", db, "--clearance", "confidential"]
+        for r in roles:
+            args += ["--role", r]
+        p = pko(*args, stdin=name + "-password-1\n")
+        assert p.returncode == 0, p.stderr
+    sock = socket.socket()
+    sock.bind((HOST, 0))
+    PORT = sock.getsockname()[1]
+    sock.close()
+    log = open(os.path.join(TMP, "serve.log"), "w")
+    proc = subprocess.Popen([PKO, "serve", "--db", db, "--listen", "%s:%d" % (HOST, PORT)],
+                            stdout=log, stderr=log)
+    for _ in range(300):
+        try:
+            if req("GET", "/healthz")[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.1)
+    for name in users:
+        S[name] = login(name, name + "-password-1")
+    for acr in ("MINUSCA", "MONUSCO"):
+        st, js, _, _ = req("POST", "/api/v1/missions",
+                           {"name": acr + " mission", "acronym": acr, "status": "active"}, S["admin"])
+        assert st == 201, js
+        M[acr] = js["id"]
+    return proc
+
+
+P = {}  # ids made along the way
+
+
+def plan_body(**kw):
+    b = {"mission_id": M["MINUSCA"], "title": "MINUSCA plan 2025", "period_start": "2025-01",
+         "period_end": "2025-12", "context": "Armed groups in the north-west; elections due."}
+    b.update(kw)
+    return b
+
+
+# ==== Plans and framework =====================================================
+
+@test
+def planner_drafts_a_plan():
+    st, js, _, _ = req("POST", "/api/v1/cpas/plans", plan_body(), S["planner"])
+    expect(st == 201, (st, js))
+    expect(js["status"] == "draft" and js["version_no"] == 1, js)
+    P["plan"] = js["id"]
+    for who in ("viewer", "analyst"):
+        st, js, _, _ = req("POST", "/api/v1/cpas/plans", plan_body(), S[who])
+        expect(st == 403, (who, st, js))
+    # A mission the caller cannot see is "no such mission", not 403.
+    st, js, _, _ = req("POST", "/api/v1/cpas/plans", plan_body(), S["other"])
+    expect(st == 400 and js["error"]["field"] == "mission_id", (st, js))
+    st, js, _, _ = req("POST", "/api/v1/cpas/plans", plan_body(period_end="2024-12"), S["planner"])
+    expect(st == 400 and js["error"]["field"] == "period_end", (st, js))
+    st, js, _, _ = req("POST", "/api/v1/cpas/plans", plan_body(colour=1), S["planner"])
+    expect(st == 400 and js["error"]["field"] == "colour", (st, js))
+
+
+@test
+def framework_tree_with_a4p_tags():
+    path = "/api/v1/cpas/plans/%s/framework" % P["plan"]
+    st, js, _, _ = req("POST", path, {"level": "priority", "title": "Protection of civilians",
+                                      "mandated_task": "S/RES/2759 (2024) para 35(a)",
+                                      "a4p": ["political_strategy", "women_peace_security"]},
+                       S["planner"])
+    expect(st == 201 and js["a4p"] == ["political_strategy", "women_peace_security"], (st, js))
+    P["prio"] = js["id"]
+    st, js, _, _ = req("POST", path, {"level": "outcome", "parent_id": P["prio"],
+                                      "title": "Communities in Ouham-Pende are safer"}, S["planner"])
+    expect(st == 201, (st, js))
+    P["outcome"] = js["id"]
+    st, js, _, _ = req("POST", path, {"level": "output", "parent_id": P["outcome"],
+                                      "title": "Patrols in hotspots"}, S["madmin"])
+    expect(st == 201, (st, js))
+    P["output"] = js["id"]
+    bad = [({"level": "outcome", "title": "x"}, "parent_id"),
+           ({"level": "output", "title": "x", "parent_id": P["prio"]}, "parent_id"),
+           ({"level": "priority", "title": "x", "parent_id": P["prio"]}, "parent_id"),
+           ({"level": "goal", "title": "x"}, "level"),
+           ({"level": "priority", "title": "x", "a4p": ["peace"]}, "a4p"),
+           ({"level": "priority", "title": ""}, "title")]
+    for body, field in bad:
+        st, js, _, _ = req("POST", path, body, S["planner"])
+        expect(st == 400 and js["error"]["field"] == field, (body, st, js))
+    st, js, _, _ = req("GET", path, s=S["viewer"])
+    expect(st == 200 and len(js["priorities"]) == 1, (st, js))
+    pr = js["priorities"][0]
+    expect(pr["children"][0]["id"] == P["outcome"], pr)
+    expect(pr["children"][0]["children"][0]["title"] == "Patrols in hotspots", pr)
+
+
+# ==== Indicators ==============================================================
+
+def ind_body(**kw):
+    b = {"node_id": P["outcome"], "name": "Civilians killed by armed groups",
+         "kind": "quantitative", "unit": "people", "direction": "decrease",
+         "baseline_value": 120, "baseline_period": "2024",
+         "targets": {"2025-Q2": 90, "2025-Q4": 60}, "data_source": "incidents module (verified)",
+         "frequency": "quarterly", "component": "Civil Affairs / JMAC",
+         "disaggregations": ["sex", "prefecture"]}
+    b.update(kw)
+    return b
+
+
+@test
+def indicators_on_outcomes():
+    st, js, _, _ = req("POST", "/api/v1/cpas/indicators", ind_body(), S["planner"])
+    expect(st == 201, (st, js))
+    expect(js["targets"] == {"2025-Q2": 90, "2025-Q4": 60} and js["plan_id"] == P["plan"], js)
+    P["ind"] = js["id"]
+    st, js, _, _ = req("POST", "/api/v1/cpas/indicators",
+                       ind_body(node_id=P["output"], name="Patrols per month", direction="increase",
+                                baseline_value=30, baseline_period="2024-12", frequency="monthly",
+                                targets={"2025-06": 60}, disaggregations=[], unit="patrols"),
+                       S["planner"])
+    expect(st == 201, (st, js))
+    P["ind2"] = js["id"]
+    bad = [({"node_id": P["prio"]}, "node_id"), ({"kind": "fuzzy"}, "kind"),
+           ({"direction": "up"}, "direction"), ({"targets": {"2026-Q1": 5}}, "targets"),
+           ({"targets": {"2025-Q1": "five"}}, "targets"), ({"frequency": "weekly"}, "frequency"),
+           ({"baseline_period": None}, "baseline_period"),
+           ({"disaggregations": ["Sex"]}, "disaggregations"), ({"at_risk": 0.95}, "at_risk")]
+    for change, field in bad:
+        st, js, _, _ = req("POST", "/api/v1/cpas/indicators", ind_body(**change), S["planner"])
+        expect(st == 400 and js["error"]["field"] == field, (change, st, js))
+    st, js, _, _ = req("GET", "/api/v1/cpas/indicators?plan_id=" + P["plan"], s=S["viewer"])
+    expect(st == 200 and [x["id"] for x in js["items"]] == [P["ind"], P["ind2"]], (st, js))
+
+
+# ==== Data points =============================================================
+
+def dp(ind, body, who="analyst"):
+    return req("POST", "/api/v1/cpas/indicators/%s/datapoints" % ind, body, S[who])
+
+
+@test
+def data_points_are_checked():
+    bad = [({"period": "2026-Q1", "value": 5}, "period"),
+           ({"period": "2025-Q1", "value": "five"}, "value"),
+           ({"period": "2025-Q1"}, "value"),
+           ({"period": "2025-Q1", "value": 5, "disaggregation": {"age_group": "0-17"}},
+            "disaggregation"),
+           ({"period": "2025-13", "value": 5}, "period"),
+           ({"period": "2025-Q1", "value": 5, "text_value": "x"}, "text_value")]
+    for body, field in bad:
+        st, js, _, _ = dp(P["ind"], body)
+        expect(st == 400 and js["error"]["field"] == field, (body, st, js))
+    st, js, _, _ = req("GET", "/api/v1/cpas/indicators/%s/datapoints" % P["ind"], s=S["viewer"])
+    expect(st == 200 and js["items"] == [], (st, js))
+    st, js, _, _ = dp(P["ind"], {"period": "2025-Q1", "value": 5}, "viewer")
+    expect(st == 403, (st, js))
+
+
+@test
+def enter_correct_approve_with_history():
+    st, js, _, _ = dp(P["ind"], {"period": "2025-Q1", "value": 110, "note": "JMAC verified"})
+    expect(st == 201 and js["status"] == "draft", (st, js))
+    q1 = js["id"]
+    st, js, _, _ = dp(P["ind"], {"period": "2025-Q1", "value": 111})
+    expect(st == 409, (st, js))
+    st, js, _, _ = dp(P["ind"], {"period": "2025-Q1", "value": 60,
+                                 "disaggregation": {"sex": "female", "prefecture": "Ouham-Pende"}})
+    expect(st == 201 and js["disaggregation"]["sex"] == "female", (st, js))
+    st, js, _, _ = req("PATCH", "/api/v1/cpas/datapoints/" + q1,
+                       {"value": 100, "note": "two deaths were counted twice"}, S["analyst"])
+    expect(st == 200 and js["value"] == 100, (st, js))
+    st, js, _, _ = req("PATCH", "/api/v1/cpas/datapoints/" + q1, {"period": "2025-Q2"},
+                       S["analyst"])
+    expect(st == 400 and js["error"]["field"] == "period", (st, js))
+    st, js, _, _ = req("POST", "/api/v1/cpas/datapoints/%s/approve" % q1, {}, S["analyst"])
+    expect(st == 403, (st, js))
+    st, js, _, _ = req("POST", "/api/v1/cpas/datapoints/%s/approve" % q1, {}, S["planner"])
+    expect(st == 200 and js["status"] == "approved", (st, js))
+    st, js, _, _ = req("GET", "/api/v1/cpas/datapoints/%s/history" % q1, s=S["viewer"])
+    expect(st == 200 and len(js["items"]) == 3, (st, js))
+    expect(js["items"][0]["fields"]["value"] == 110 and js["items"][1]["fields"]["value"] == 100,
+           js["items"])
+    expect("disagg_key" not in json.dumps(js), js)
+    P["q1"] = q1
+
+
+@test
+def dashboard_explains_itself():
+    st, js, _, _ = dp(P["ind"], {"period": "2025-Q2", "value": 95})
+    expect(st == 201, (st, js))
+    st, _, _, _ = req("POST", "/api/v1/cpas/datapoints/%s/approve" % js["id"], {}, S["madmin"])
+    expect(st == 200, st)
+    for m, v in (("2025-01", 35), ("2025-02", 50)):
+        st, js, _, _ = dp(P["ind2"], {"period": m, "value": v})
+        st, _, _, _ = req("POST", "/api/v1/cpas/datapoints/%s/approve" % js["id"], {}, S["planner"])
+        expect(st == 200, st)
+    st, js, _, _ = req("GET", "/api/v1/cpas/plans/%s/dashboard?as_of=2025-08" % P["plan"],
+                       s=S["viewer"])
+    expect(st == 200, (st, js))
+    a, b = js["indicators"]
+    # Killings: baseline 120, target 90 for Q2, latest 95 (Q2): 25/30 = 83% -> at risk.
+    expect(a["status"] == "at_risk", a)
+    expect(abs(a["values"]["progress"] - 25 / 30) < 1e-9, a)
+    expect(a["trend"]["change_since_baseline"] == -25 and a["trend"]["change_since_last"] == -5, a)
+    expect(a["trend"]["previous_period"] == "2025-Q1", a)
+    expect("95" in a["reason"] and "90" in a["reason"] and "at-risk" in a["reason"], a["reason"])
+    expect(a["completeness"]["overdue"] == [] and a["completeness"]["expected"] == 2, a)
+    # Patrols: baseline 30, target 60 by June, latest 50 (Feb): 20/30 = 67% -> at risk;
+    # months March to July are overdue by August.
+    expect(b["status"] == "at_risk" and b["values"]["target_period"] == "2025-06", b)
+    expect(b["completeness"]["overdue"] == ["2025-03", "2025-04", "2025-05", "2025-06",
+                                            "2025-07"], b)
+    expect(js["summary"]["at_risk"] == 2, js["summary"])
+    st, js, _, _ = req("GET", "/api/v1/cpas/plans/%s/dashboard?as_of=soon" % P["plan"],
+                       s=S["viewer"])
+    expect(st == 400 and js["error"]["field"] == "as_of", (st, js))
+
+
+@test
+def approval_and_revision():
+    st, js, _, _ = req("POST", "/api/v1/cpas/plans/%s/approve" % P["plan"], {}, S["planner"])
+    expect(st == 403, (st, js))
+    st, js, _, _ = req("POST", "/api/v1/cpas/plans/%s/approve" % P["plan"], {}, S["madmin"])
+    expect(st == 200 and js["status"] == "approved", (st, js))
+    st, js, _, _ = req("POST", "/api/v1/cpas/plans/%s/approve" % P["plan"], {}, S["madmin"])
+    expect(st == 409, (st, js))
+    st, js, _, _ = req("POST", "/api/v1/cpas/plans/%s/framework" % P["plan"],
+                       {"level": "priority", "title": "Late"}, S["planner"])
+    expect(st == 409, (st, js))
+    st, js, _, _ = req("POST", "/api/v1/cpas/plans",
+                       plan_body(title="MINUSCA plan 2025 rev 1", previous_id=P["plan"]),
+                       S["planner"])
+    expect(st == 201 and js["version_no"] == 2 and js["previous_id"] == P["plan"], (st, js))
+    rev = js["id"]
+    st, js, _, _ = req("POST", "/api/v1/cpas/plans/%s/approve" % rev, {}, S["madmin"])
+    expect(st == 200 and js["status"] == "approved", (st, js))
+    st, js, _, _ = req("GET", "/api/v1/cpas/plans/" + P["plan"], s=S["viewer"])
+    expect(st == 200 and js["status"] == "superseded", (st, js))
+
+
+@test
+def reads_are_scoped_to_the_mission():
+    st, js, _, _ = req("GET", "/api/v1/cpas/plans/" + P["plan"], s=S["other"])
+    expect(st == 404, (st, js))
+    st, js, _, _ = req("GET", "/api/v1/cpas/plans/%s/dashboard" % P["plan"], s=S["other"])
+    expect(st == 404, (st, js))
+    st, js, _, _ = req("GET", "/api/v1/cpas/indicators/" + P["ind"], s=S["other"])
+    expect(st == 404, (st, js))
+    st, js, _, _ = req("PATCH", "/api/v1/cpas/datapoints/" + P["q1"], {"value": 1}, S["other"])
+    expect(st in (403, 404), (st, js))
+    st, js, _, _ = req("POST", "/api/v1/cpas/plans", plan_body(), S["other"])
+    expect(st in (400, 403), (st, js))
+    st, js, _, _ = req("GET", "/api/v1/cpas/plans", s=S["other"])
+    expect(st == 200 and js["items"] == [], (st, js))
+    st, js, _, _ = req("GET", "/api/v1/cpas/plans", s=S["viewer"])
+    expect(st == 200 and len(js["items"]) == 2, (st, js))
+    st, js, _, _ = req("GET", "/api/v1/cpas/plans")
+    expect(st == 401, st)
+
+
+def main():
+    global PKO
+    PKO = os.path.abspath(sys.argv[1])
+    proc = setup()
+    passed = failed = 0
+    try:
+        for fn in results:
+            try:
+                fn()
+                passed += 1
+                print("ok   " + fn.__name__)
+            except Exception:
+                failed += 1
+                print("FAIL " + fn.__name__)
+                traceback.print_exc()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        if failed == 0:
+            shutil.rmtree(TMP, ignore_errors=True)
+        else:
+            print("server log and database kept in " + TMP)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

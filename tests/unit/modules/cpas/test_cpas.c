@@ -1,0 +1,232 @@
+/* Unit tests for src/modules/cpas: periods, an indicator's status against
+ * its target with the reason, trend, reporting completeness, and input
+ * validation naming the field. */
+#include "test_util.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "modules/cpas/cpas.h"
+
+static void test_periods(void **state)
+{
+    (void)state;
+    int f, l;
+    cpas_freq k;
+    assert_true(cpas_period_parse("2025-03", &f, &l, &k));
+    assert_int_equal(f, 2025 * 12 + 2);
+    assert_int_equal(l, f);
+    assert_int_equal(k, CPAS_MONTHLY);
+    assert_true(cpas_period_parse("2025-Q3", &f, &l, &k));
+    assert_int_equal(f, 2025 * 12 + 6);
+    assert_int_equal(l, 2025 * 12 + 8);
+    assert_int_equal(k, CPAS_QUARTERLY);
+    assert_true(cpas_period_parse("2025", &f, &l, &k));
+    assert_int_equal(l - f, 11);
+    assert_int_equal(k, CPAS_ANNUAL);
+    static const char *const bad[] = {"2025-13", "2025-00", "2025-Q5", "1900", "25-01",
+                                      "2025-1",  "2025-Q",  "",        "2025-03x", "abcd"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_false(cpas_period_parse(bad[i], &f, &l, &k));
+    assert_false(cpas_period_parse(NULL, &f, &l, &k));
+    char p[16];
+    cpas_period_of_month(CPAS_QUARTERLY, 2025 * 12 + 10, p);
+    assert_string_equal(p, "2025-Q4");
+    cpas_period_of_month(CPAS_MONTHLY, 2025 * 12, p);
+    assert_string_equal(p, "2025-01");
+    cpas_period_of_month(CPAS_ANNUAL, 2025 * 12 + 5, p);
+    assert_string_equal(p, "2025");
+    assert_int_equal(cpas_freq_parse("quarterly"), CPAS_QUARTERLY);
+    assert_int_equal(cpas_freq_parse("weekly"), -1);
+}
+
+static cpas_ind_out run(int dir, bool has_base, double base, const cpas_point *t, size_t nt,
+                        const cpas_point *a, size_t na)
+{
+    cpas_ind_in in = {dir, has_base, base, 0.9, 0.6, t, nt, a, na};
+    cpas_ind_out o;
+    cpas_indicator_status(&in, &o);
+    return o;
+}
+
+static void test_status_against_target(void **state)
+{
+    (void)state;
+    cpas_point t[] = {{"2025-Q2", 90}, {"2025-Q4", 60}};
+    /* Decrease is good: baseline 120, Q2 target 90. */
+    cpas_point a1[] = {{"2025-Q2", 95}, {"2025-Q1", 100}};
+    cpas_ind_out o = run(-1, true, 120, t, 2, a1, 2);
+    assert_string_equal(o.status, "at_risk");
+    assert_true(fabs(o.progress - 25.0 / 30.0) < 1e-12);
+    assert_string_equal(o.target_period, "2025-Q2");
+    assert_string_equal(o.latest_period, "2025-Q2");
+    assert_true(o.has_change_last && o.change_last == -5);
+    assert_string_equal(o.previous_period, "2025-Q1");
+    assert_true(o.has_change_baseline && o.change_baseline == -25);
+    assert_non_null(strstr(o.reason, "95"));
+    assert_non_null(strstr(o.reason, "lower is better"));
+    /* Reached: on track. */
+    cpas_point a2[] = {{"2025-Q2", 88}};
+    o = run(-1, true, 120, t, 2, a2, 1);
+    assert_string_equal(o.status, "on_track");
+    assert_false(o.has_change_last);
+    /* Worse than baseline: off track. */
+    cpas_point a3[] = {{"2025-Q2", 130}};
+    o = run(-1, true, 120, t, 2, a3, 1);
+    assert_string_equal(o.status, "off_track");
+    assert_true(o.progress < 0);
+    /* No target for Q3: the next one due (Q4) is used. */
+    cpas_point a4[] = {{"2025-Q3", 70}};
+    o = run(-1, true, 120, t, 2, a4, 1);
+    assert_string_equal(o.target_period, "2025-Q4");
+    /* (70 - 120) / (60 - 120) = 83%: below 90%, above 60%. */
+    assert_string_equal(o.status, "at_risk");
+    assert_true(fabs(o.progress - 50.0 / 60.0) < 1e-12);
+}
+
+static void test_status_edges(void **state)
+{
+    (void)state;
+    cpas_ind_out o = run(1, true, 0, NULL, 0, NULL, 0);
+    assert_string_equal(o.status, "no_data");
+    cpas_point a[] = {{"2025-01", 10}};
+    o = run(1, true, 0, NULL, 0, a, 1);
+    assert_string_equal(o.status, "no_target");
+    /* Target equal to baseline: met or not. */
+    cpas_point t[] = {{"2025-01", 10}};
+    o = run(1, true, 10, t, 1, a, 1);
+    assert_string_equal(o.status, "on_track");
+    cpas_point low[] = {{"2025-01", 9}};
+    o = run(1, true, 10, t, 1, low, 1);
+    assert_string_equal(o.status, "off_track");
+    /* No baseline: progress from zero; the last target when all are past. */
+    cpas_point t2[] = {{"2024-12", 40}};
+    cpas_point a2[] = {{"2025-02", 30}};
+    o = run(1, false, 0, t2, 1, a2, 1);
+    assert_string_equal(o.target_period, "2024-12");
+    assert_true(fabs(o.progress - 0.75) < 1e-12);
+    assert_string_equal(o.status, "at_risk");
+    assert_false(o.has_change_baseline);
+    assert_non_null(strstr(o.reason, "no baseline"));
+    /* Custom thresholds. */
+    cpas_ind_in in = {1, false, 0, 0.7, 0.5, t2, 1, a2, 1};
+    cpas_indicator_status(&in, &o);
+    assert_string_equal(o.status, "on_track");
+    /* Malformed periods are ignored. */
+    cpas_point junk[] = {{"soon", 1}};
+    o = run(1, false, 0, t2, 1, junk, 1);
+    assert_string_equal(o.status, "no_data");
+}
+
+static void test_overdue(void **state)
+{
+    (void)state;
+    int pf = 2025 * 12, pl = 2025 * 12 + 11;
+    char late[16][16];
+    size_t expected;
+    const char *rep[] = {"2025-01", "2025-02", "2025-04"};
+    size_t n = cpas_overdue(CPAS_MONTHLY, pf, pl, 2025 * 12 + 5, rep, 3, late, 16, &expected);
+    assert_int_equal(expected, 5); /* Jan..May ended before June */
+    assert_int_equal(n, 2);
+    assert_string_equal(late[0], "2025-03");
+    assert_string_equal(late[1], "2025-05");
+    const char *q[] = {"2025-Q1"};
+    n = cpas_overdue(CPAS_QUARTERLY, pf, pl, 2025 * 12 + 7, q, 1, late, 16, &expected);
+    assert_int_equal(expected, 2);
+    assert_int_equal(n, 1);
+    assert_string_equal(late[0], "2025-Q2");
+    /* A plan starting mid-quarter: that quarter is not the plan's. */
+    n = cpas_overdue(CPAS_QUARTERLY, pf + 1, pl, 2026 * 12, NULL, 0, late, 16, &expected);
+    assert_int_equal(expected, 3);
+    assert_string_equal(late[0], "2025-Q2");
+    /* Nothing due yet; the cap bounds what is written, not the count. */
+    n = cpas_overdue(CPAS_MONTHLY, pf, pl, pf, NULL, 0, late, 16, &expected);
+    assert_int_equal(n, 0);
+    assert_int_equal(expected, 0);
+    n = cpas_overdue(CPAS_MONTHLY, pf, pl, 2030 * 12, NULL, 0, late, 2, &expected);
+    assert_int_equal(n, 12);
+    assert_string_equal(late[1], "2025-02");
+}
+
+static pko_rc vj(const char *json, int which, pko_err *e)
+{
+    json_t *v = json_loads(json, 0, NULL);
+    assert_non_null(v);
+    json_t *dis = json_pack("[s, s]", "sex", "age_group");
+    pko_err_clear(e);
+    int pf = 2025 * 12, pl = 2025 * 12 + 11;
+    pko_rc rc = which == 0   ? cpas_validate_plan(v, e)
+                : which == 1 ? cpas_validate_node(v, e)
+                : which == 2 ? cpas_validate_indicator(v, pf, pl, e)
+                : which == 3 ? cpas_validate_datapoint(v, false, dis, pf, pl, e)
+                             : cpas_validate_datapoint(v, true, dis, pf, pl, e);
+    json_decref(v);
+    json_decref(dis);
+    return rc;
+}
+
+static void test_validation(void **state)
+{
+    (void)state;
+    pko_err e;
+    assert_int_equal(vj("{\"mission_id\":\"m\",\"title\":\"t\",\"period_start\":\"2025-01\","
+                        "\"period_end\":\"2025-12\"}", 0, &e), PKO_OK);
+    assert_int_equal(vj("{\"level\":\"priority\",\"title\":\"t\",\"a4p\":[\"data_technology\"]}",
+                        1, &e), PKO_OK);
+    assert_int_equal(vj("{\"node_id\":\"n\",\"name\":\"x\",\"kind\":\"quantitative\","
+                        "\"direction\":\"increase\",\"frequency\":\"monthly\","
+                        "\"targets\":{\"2025-Q4\":3},\"disaggregations\":[\"sex\"]}", 2, &e),
+                     PKO_OK);
+    assert_int_equal(vj("{\"period\":\"2025-Q1\",\"value\":2,\"disaggregation\":{\"sex\":\"f\"}}",
+                        3, &e), PKO_OK);
+    assert_int_equal(vj("{\"period\":\"2025\",\"text_value\":\"better\",\"value\":3}", 4, &e),
+                     PKO_OK);
+    static const struct {
+        const char *json;
+        int which;
+        const char *field;
+    } cases[] = {
+        {"{\"mission_id\":\"m\",\"title\":\"t\",\"period_start\":\"2025-Q1\","
+         "\"period_end\":\"2025-12\"}", 0, "period_start"},
+        {"{\"mission_id\":\"m\",\"title\":\"t\",\"period_start\":\"2025-05\","
+         "\"period_end\":\"2025-04\"}", 0, "period_end"},
+        {"{\"title\":\"t\"}", 0, "mission_id"},
+        {"{\"level\":\"priority\",\"title\":\"t\",\"a4p\":[\"integration\",\"integration\"]}", 1,
+         "a4p"},
+        {"{\"level\":\"priority\",\"title\":\"t\",\"a4p\":\"integration\"}", 1, "a4p"},
+        {"{\"level\":\"impact\",\"title\":\"t\"}", 1, "level"},
+        {"{\"node_id\":\"n\",\"name\":\"x\",\"kind\":\"quantitative\",\"direction\":\"increase\","
+         "\"frequency\":\"monthly\",\"targets\":{\"2024-Q4\":3}}", 2, "targets"},
+        {"{\"node_id\":\"n\",\"name\":\"x\",\"kind\":\"quantitative\",\"direction\":\"increase\","
+         "\"frequency\":\"monthly\",\"baseline_value\":3}", 2, "baseline_period"},
+        {"{\"node_id\":\"n\",\"name\":\"x\",\"kind\":\"quantitative\",\"direction\":\"increase\","
+         "\"frequency\":\"monthly\",\"disaggregations\":[\"sex\",\"sex\"]}", 2, "disaggregations"},
+        {"{\"node_id\":\"n\",\"name\":\"x\",\"kind\":\"quantitative\",\"direction\":\"increase\","
+         "\"frequency\":\"monthly\",\"on_track\":0}", 2, "on_track"},
+        {"{\"period\":\"2026-01\",\"value\":1}", 3, "period"},
+        {"{\"period\":\"2025-01\",\"value\":true}", 3, "value"},
+        {"{\"period\":\"2025-01\",\"value\":1,\"disaggregation\":{\"location\":\"x\"}}", 3,
+         "disaggregation"},
+        {"{\"period\":\"2025-01\",\"value\":1,\"disaggregation\":{\"sex\":\"\"}}", 3,
+         "disaggregation"},
+        {"{\"period\":\"2025-01\",\"value\":1,\"by\":\"me\"}", 3, "by"},
+        {"{\"period\":\"2025-01\",\"value\":1}", 4, "text_value"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_int_equal(vj(cases[i].json, cases[i].which, &e), PKO_EINVAL);
+        if (strcmp(e.field, cases[i].field))
+            fail_msg("case %zu: field %s, expected %s", i, e.field, cases[i].field);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_periods),
+        cmocka_unit_test(test_status_against_target),
+        cmocka_unit_test(test_status_edges),
+        cmocka_unit_test(test_overdue),
+        cmocka_unit_test(test_validation),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
