@@ -1,0 +1,1018 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * The PCRS module: reference data, pledges, statements of unit requirements
+ * and matching. Pledges belong to no mission (scope_col NULL): every role
+ * reads them, and writing them is a global permission held by force
+ * generation officers with an all-missions grant. Requirements are scoped
+ * to their mission: force generation officers and planners of that mission
+ * write them. See docs/pcrs.md.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <stdlib.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/alloc.h"
+#include "modules/missions/missions.h"
+#include "modules/pcrs/pcrs.h"
+
+/* ==== Schema ============================================================= */
+
+static const pko_migration pcrs_migrations[] = {
+    {1, "CREATE TABLE pcrs_pledges("
+        " id TEXT PRIMARY KEY, version INTEGER NOT NULL, classification INTEGER NOT NULL DEFAULT 0,"
+        " created_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
+        " country TEXT NOT NULL, unit_type TEXT NOT NULL,"
+        " strength INTEGER NOT NULL CHECK (strength BETWEEN 1 AND 10000),"
+        " level TEXT NOT NULL CHECK (level IN ('registered','level_1','level_2','level_3',"
+        "'rapid_deployment')),"
+        " status TEXT NOT NULL CHECK (status IN ('available','deployed','withdrawn')),"
+        " available_from TEXT, available_until TEXT,"
+        " women_share REAL CHECK (women_share IS NULL OR women_share BETWEEN 0 AND 1),"
+        " languages TEXT, caveats TEXT, capabilities TEXT,"
+        " self_sustainment INTEGER, major_equipment TEXT, notes TEXT"
+        ") STRICT;"
+        "CREATE INDEX pcrs_pledges_type ON pcrs_pledges(unit_type, level);"
+        "CREATE TABLE pcrs_requirements("
+        " id TEXT PRIMARY KEY, version INTEGER NOT NULL, classification INTEGER NOT NULL DEFAULT 0,"
+        " created_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
+        " mission_id TEXT NOT NULL REFERENCES missions(id),"
+        " unit_type TEXT NOT NULL, title TEXT,"
+        " strength INTEGER CHECK (strength IS NULL OR strength BETWEEN 1 AND 10000),"
+        " required_capabilities TEXT, required_by TEXT NOT NULL, language TEXT,"
+        " women_target REAL CHECK (women_target IS NULL OR women_target BETWEEN 0 AND 1),"
+        " status TEXT NOT NULL CHECK (status IN ('open','filled','cancelled')),"
+        " pledge_id TEXT REFERENCES pcrs_pledges(id)"
+        ") STRICT;"
+        "CREATE INDEX pcrs_requirements_mission ON pcrs_requirements(mission_id, status);"
+        "CREATE UNIQUE INDEX pcrs_requirements_pledge ON pcrs_requirements(pledge_id)"
+        " WHERE pledge_id IS NOT NULL;"},
+};
+
+static const pko_col pledge_cols[] = {
+    {"country", PKO_COL_TEXT, PKO_COL_REQUIRED | PKO_COL_READONLY},
+    {"unit_type", PKO_COL_TEXT, PKO_COL_REQUIRED | PKO_COL_READONLY},
+    {"strength", PKO_COL_INT, PKO_COL_REQUIRED},
+    {"level", PKO_COL_TEXT, PKO_COL_REQUIRED},
+    {"status", PKO_COL_TEXT, PKO_COL_REQUIRED},
+    {"available_from", PKO_COL_TEXT, 0},
+    {"available_until", PKO_COL_TEXT, 0},
+    {"women_share", PKO_COL_REAL, 0},
+    {"languages", PKO_COL_JSON, 0},
+    {"caveats", PKO_COL_JSON, 0},
+    {"capabilities", PKO_COL_JSON, 0},
+    {"self_sustainment", PKO_COL_BOOL, 0},
+    {"major_equipment", PKO_COL_JSON, 0},
+    {"notes", PKO_COL_TEXT, 0},
+};
+
+const pko_entity pko_entity_pcrs_pledge = {
+    "pcrs_pledge", "pcrs_pledges", pledge_cols, sizeof(pledge_cols) / sizeof(pledge_cols[0]),
+    NULL, 0};
+
+static const pko_col requirement_cols[] = {
+    {"mission_id", PKO_COL_TEXT, PKO_COL_REQUIRED | PKO_COL_READONLY},
+    {"unit_type", PKO_COL_TEXT, PKO_COL_REQUIRED | PKO_COL_READONLY},
+    {"title", PKO_COL_TEXT, 0},
+    {"strength", PKO_COL_INT, 0},
+    {"required_capabilities", PKO_COL_JSON, 0},
+    {"required_by", PKO_COL_TEXT, PKO_COL_REQUIRED},
+    {"language", PKO_COL_TEXT, 0},
+    {"women_target", PKO_COL_REAL, 0},
+    {"status", PKO_COL_TEXT, PKO_COL_REQUIRED},
+    {"pledge_id", PKO_COL_TEXT, 0},
+};
+
+const pko_entity pko_entity_pcrs_requirement = {
+    "pcrs_requirement", "pcrs_requirements", requirement_cols,
+    sizeof(requirement_cols) / sizeof(requirement_cols[0]), "mission_id", 0};
+
+static const pko_perm pcrs_perms[] = {
+    {"pcrs.read", PKO_ROLES_ALL, "see reference data, pledges and the requirements of one's missions",
+     false},
+    {"pcrs.pledges.write", PKO_ROLE_FORCE_GENERATION_OFFICER,
+     "record and change Member States' pledges (all missions)", true},
+    {"pcrs.requirements.write", PKO_ROLE_FORCE_GENERATION_OFFICER | PKO_ROLE_PLANNER,
+     "state a mission's unit requirements", false},
+};
+
+/* ==== Validation ========================================================= */
+
+static bool is_date(const char *s)
+{
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+            return false;
+    int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1945 || m < 1 || m > 12 || d < 1)
+        return false;
+    int max = mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+    return d <= max;
+}
+
+static pko_rc check_known(json_t *f, const char *const *known, const char *what, pko_err *err)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(f, k, v)
+    {
+        bool ok = false;
+        for (size_t i = 0; known[i] && !ok; i++)
+            ok = strcmp(known[i], k) == 0;
+        if (!ok)
+            return pko_err_field(err, PKO_EINVAL, k, "%.64s is not a field of a %s", k, what);
+    }
+    return PKO_OK;
+}
+
+/* A JSON array of 1..max_len-character strings, at most max_items. */
+static bool string_array(json_t *v, size_t max_items, size_t max_len)
+{
+    if (!json_is_array(v) || json_array_size(v) > max_items)
+        return false;
+    size_t i;
+    json_t *e;
+    json_array_foreach(v, i, e)
+    {
+        if (!json_is_string(e))
+            return false;
+        size_t n = strlen(json_string_value(e));
+        if (n < 1 || n > max_len)
+            return false;
+    }
+    return true;
+}
+
+static bool fraction(json_t *v)
+{
+    return json_is_number(v) && isfinite(json_number_value(v)) && json_number_value(v) >= 0 &&
+           json_number_value(v) <= 1;
+}
+
+#define NULLABLE(v) (!(v) || json_is_null(v))
+
+pko_rc pcrs_pledge_validate(json_t *f, int creating, pko_err *err)
+{
+    static const char *const known[] = {
+        "country",  "unit_type",    "strength",        "level",        "status",
+        "available_from", "available_until", "women_share", "languages", "caveats",
+        "capabilities", "self_sustainment", "major_equipment", "notes", "classification",
+        "version",  NULL};
+    pko_rc rc = check_known(f, known, "pledge", err);
+    if (rc)
+        return rc;
+    json_t *v = json_object_get(f, "country");
+    if (creating || v) {
+        if (!json_is_string(v) || !pcrs_member_state_find(json_string_value(v)))
+            return pko_err_field(err, PKO_EINVAL, "country",
+                                 "country must be the ISO 3166-1 alpha-3 code of a UN Member "
+                                 "State, e.g. RWA (GET /api/v1/pcrs/member-states)");
+    }
+    v = json_object_get(f, "unit_type");
+    if (creating || v) {
+        if (!json_is_string(v) || !pcrs_unit_type_find(json_string_value(v)))
+            return pko_err_field(err, PKO_EINVAL, "unit_type",
+                                 "unit_type must be a known unit type, e.g. infantry_battalion "
+                                 "(GET /api/v1/pcrs/unit-types)");
+    }
+    v = json_object_get(f, "strength");
+    if (v && (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 10000))
+        return pko_err_field(err, PKO_EINVAL, "strength",
+                             "strength must be a whole number from 1 to 10000");
+    v = json_object_get(f, "level");
+    if (v && pcrs_level_index(json_string_value(v)) < 0)
+        return pko_err_field(err, PKO_EINVAL, "level",
+                             "level must be registered, level_1, level_2, level_3 or "
+                             "rapid_deployment");
+    v = json_object_get(f, "status");
+    if (v && (!json_is_string(v) || (strcmp(json_string_value(v), "available") &&
+                                     strcmp(json_string_value(v), "deployed") &&
+                                     strcmp(json_string_value(v), "withdrawn"))))
+        return pko_err_field(err, PKO_EINVAL, "status",
+                             "status must be available, deployed or withdrawn");
+    json_t *from = json_object_get(f, "available_from");
+    if (!NULLABLE(from) && !is_date(json_string_value(from)))
+        return pko_err_field(err, PKO_EINVAL, "available_from",
+                             "available_from must be a date YYYY-MM-DD");
+    json_t *until = json_object_get(f, "available_until");
+    if (!NULLABLE(until) && !is_date(json_string_value(until)))
+        return pko_err_field(err, PKO_EINVAL, "available_until",
+                             "available_until must be a date YYYY-MM-DD");
+    if (json_is_string(from) && json_is_string(until) &&
+        strcmp(json_string_value(until), json_string_value(from)) < 0)
+        return pko_err_field(err, PKO_EINVAL, "available_until",
+                             "available_until must not be before available_from");
+    v = json_object_get(f, "women_share");
+    if (!NULLABLE(v) && !fraction(v))
+        return pko_err_field(err, PKO_EINVAL, "women_share",
+                             "women_share must be a fraction from 0 to 1, e.g. 0.15");
+    static const char *const arrays[] = {"languages", "caveats", "capabilities",
+                                         "major_equipment"};
+    for (size_t i = 0; i < 4; i++) {
+        v = json_object_get(f, arrays[i]);
+        if (!NULLABLE(v) && !string_array(v, 64, 200))
+            return pko_err_field(err, PKO_EINVAL, arrays[i],
+                                 "%s must be an array of up to 64 texts of 1 to 200 characters",
+                                 arrays[i]);
+    }
+    v = json_object_get(f, "self_sustainment");
+    if (!NULLABLE(v) && !json_is_boolean(v))
+        return pko_err_field(err, PKO_EINVAL, "self_sustainment",
+                             "self_sustainment must be true or false");
+    v = json_object_get(f, "notes");
+    if (!NULLABLE(v) && (!json_is_string(v) || strlen(json_string_value(v)) > 4000))
+        return pko_err_field(err, PKO_EINVAL, "notes", "notes must be text up to 4000 characters");
+    return PKO_OK;
+}
+
+pko_rc pcrs_requirement_validate(json_t *f, int creating, const char *today, pko_err *err)
+{
+    static const char *const known[] = {
+        "mission_id", "unit_type", "title",  "strength",  "required_capabilities",
+        "required_by", "language", "women_target", "status", "pledge_id",
+        "classification", "version", NULL};
+    pko_rc rc = check_known(f, known, "unit requirement", err);
+    if (rc)
+        return rc;
+    json_t *v = json_object_get(f, "mission_id");
+    if (creating && (!json_is_string(v) || strlen(json_string_value(v)) != PKO_ID_LEN - 1))
+        return pko_err_field(err, PKO_EINVAL, "mission_id", "mission_id must be a mission's id");
+    v = json_object_get(f, "unit_type");
+    if (creating || v) {
+        if (!json_is_string(v) || !pcrs_unit_type_find(json_string_value(v)))
+            return pko_err_field(err, PKO_EINVAL, "unit_type",
+                                 "unit_type must be a known unit type, e.g. infantry_battalion "
+                                 "(GET /api/v1/pcrs/unit-types)");
+    }
+    v = json_object_get(f, "title");
+    if (!NULLABLE(v) && (!json_is_string(v) || strlen(json_string_value(v)) > 200))
+        return pko_err_field(err, PKO_EINVAL, "title", "title must be text up to 200 characters");
+    v = json_object_get(f, "strength");
+    if (!NULLABLE(v) &&
+        (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 10000))
+        return pko_err_field(err, PKO_EINVAL, "strength",
+                             "strength must be a whole number from 1 to 10000");
+    v = json_object_get(f, "required_capabilities");
+    if (!NULLABLE(v) && !string_array(v, 32, 100))
+        return pko_err_field(err, PKO_EINVAL, "required_capabilities",
+                             "required_capabilities must be an array of up to 32 capability tags");
+    v = json_object_get(f, "required_by");
+    if (creating || v) {
+        if (!json_is_string(v) || !is_date(json_string_value(v)))
+            return pko_err_field(err, PKO_EINVAL, "required_by",
+                                 "required_by must be a date YYYY-MM-DD");
+        if (today && strcmp(json_string_value(v), today) < 0)
+            return pko_err_field(err, PKO_EINVAL, "required_by",
+                                 "required_by %s is in the past (today is %s)",
+                                 json_string_value(v), today);
+    }
+    v = json_object_get(f, "language");
+    if (!NULLABLE(v) && (!json_is_string(v) || strlen(json_string_value(v)) < 2 ||
+                         strlen(json_string_value(v)) > 32))
+        return pko_err_field(err, PKO_EINVAL, "language",
+                             "language must be a language name or code, e.g. French");
+    v = json_object_get(f, "women_target");
+    if (!NULLABLE(v) && !fraction(v))
+        return pko_err_field(err, PKO_EINVAL, "women_target",
+                             "women_target must be a fraction from 0 to 1, e.g. 0.15");
+    v = json_object_get(f, "status");
+    if (v && (!json_is_string(v) || (strcmp(json_string_value(v), "open") &&
+                                     strcmp(json_string_value(v), "filled") &&
+                                     strcmp(json_string_value(v), "cancelled"))))
+        return pko_err_field(err, PKO_EINVAL, "status", "status must be open, filled or cancelled");
+    v = json_object_get(f, "pledge_id");
+    if (!NULLABLE(v) && (!json_is_string(v) || strlen(json_string_value(v)) != PKO_ID_LEN - 1))
+        return pko_err_field(err, PKO_EINVAL, "pledge_id", "pledge_id must be a pledge's id");
+    const char *st = json_string_value(json_object_get(f, "status"));
+    if (st && strcmp(st, "filled") == 0 && !json_is_string(v))
+        return pko_err_field(err, PKO_EINVAL, "pledge_id",
+                             "a requirement is filled by a pledge: give pledge_id");
+    return PKO_OK;
+}
+
+/* ==== Helpers ============================================================ */
+
+static void today_utc(char out[11])
+{
+    time_t now = time(NULL);
+    struct tm t;
+    gmtime_r(&now, &t);
+    strftime(out, 11, "%Y-%m-%d", &t);
+}
+
+static pko_rc check_class(pko_req *req, json_t *b, pko_err *err)
+{
+    const char *cls = json_string_value(json_object_get(b, "classification"));
+    if (cls && pko_class_parse(cls) > pko_req_user(req)->clearance)
+        return pko_err_field(err, PKO_EFORBIDDEN, "classification",
+                             "you cannot classify a record above your own clearance");
+    return PKO_OK;
+}
+
+/* Take "version" out of a PATCH body. */
+static pko_rc take_version(json_t *b, int64_t *out, pko_err *err)
+{
+    json_t *ver = json_object_get(b, "version");
+    if (ver && !json_is_integer(ver))
+        return pko_err_field(err, PKO_EINVAL, "version", "version must be an integer");
+    *out = ver ? json_integer_value(ver) : 0;
+    json_object_del(b, "version");
+    return PKO_OK;
+}
+
+/* Run 'sql' whose first column is an id with up to 4 text bindings (NULL
+ * binds NULL) and an integer limit at ?5, then read each id through
+ * pko_db_get under 'scope' (rows above clearance or out of scope are
+ * skipped). '*ids_n' receives the number of ids the query returned. */
+static pko_rc read_ids(pko_req *req, const pko_entity *e, const pko_scope *scope, const char *sql,
+                       const char *const binds[4], int limit, json_t **out, size_t *ids_n,
+                       json_t **last_id, pko_err *err)
+{
+    pko_db *db = pko_req_db(req);
+    pko_stmt *s;
+    pko_rc rc = pko_db_prepare(db, sql, &s, err);
+    if (rc)
+        return rc;
+    for (int i = 0; i < 4; i++)
+        if (binds[i])
+            sqlite3_bind_text(s, i + 1, binds[i], -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 5, limit);
+    json_t *ids = json_array();
+    int row;
+    while (!(rc = pko_db_step(db, s, &row, err)) && row)
+        json_array_append_new(ids, json_string((const char *)sqlite3_column_text(s, 0)));
+    sqlite3_reset(s);
+    json_t *items = json_array();
+    size_t i;
+    json_t *id;
+    json_array_foreach(ids, i, id)
+    {
+        if (rc)
+            break;
+        json_t *rec;
+        rc = pko_db_get(db, e, scope, pko_req_actor(req), json_string_value(id), &rec, err);
+        if (rc == PKO_ENOTFOUND) {
+            pko_err_clear(err);
+            rc = PKO_OK;
+            continue;
+        }
+        if (!rc)
+            json_array_append_new(items, rec);
+    }
+    *ids_n = json_array_size(ids);
+    if (last_id)
+        *last_id = *ids_n ? json_copy(json_array_get(ids, *ids_n - 1)) : json_null();
+    json_decref(ids);
+    if (rc) {
+        json_decref(items);
+        if (last_id)
+            json_decref(*last_id);
+        return rc;
+    }
+    *out = items;
+    return PKO_OK;
+}
+
+/* ==== Reference data ====================================================== */
+
+static pko_rc h_member_states(pko_req *req, pko_err *err)
+{
+    (void)err;
+    json_t *items = json_array();
+    for (size_t i = 0; i < pcrs_n_member_states; i++)
+        json_array_append_new(items, json_pack("{s:s, s:s}", "code", pcrs_member_states[i].iso3,
+                                               "name", pcrs_member_states[i].name));
+    pko_req_reply(req, 200, json_pack("{s:o, s:i}", "items", items, "count",
+                                      (int)pcrs_n_member_states));
+    return PKO_OK;
+}
+
+static pko_rc h_unit_types(pko_req *req, pko_err *err)
+{
+    (void)err;
+    json_t *items = json_array();
+    for (size_t i = 0; i < pcrs_n_unit_types; i++) {
+        const pcrs_unit_type *t = &pcrs_unit_types[i];
+        json_t *tags = json_array();
+        for (size_t j = 0; j < PCRS_MAX_TAGS && t->tags[j]; j++)
+            json_array_append_new(tags, json_string(t->tags[j]));
+        json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:i, s:o}", "code", t->code,
+                                               "name", t->name, "component", t->component,
+                                               "standard_strength", t->standard_strength,
+                                               "capabilities", tags));
+    }
+    pko_req_reply(req, 200, json_pack("{s:o}", "items", items));
+    return PKO_OK;
+}
+
+/* ==== Pledges ============================================================= */
+
+static pko_rc h_pledges_list(pko_req *req, pko_err *err)
+{
+    const char *cursor;
+    int limit;
+    pko_rc rc = pko_req_page(req, &cursor, &limit, err);
+    if (rc)
+        return rc;
+    const char *level = pko_req_query(req, "level");
+    const char *type = pko_req_query(req, "unit_type");
+    const char *country = pko_req_query(req, "country");
+    if (level && pcrs_level_index(level) < 0)
+        return pko_err_field(err, PKO_EINVAL, "level", "unknown readiness level %.40s", level);
+    if (type && !pcrs_unit_type_find(type))
+        return pko_err_field(err, PKO_EINVAL, "unit_type", "unknown unit type %.64s", type);
+    if (country && !pcrs_member_state_find(country))
+        return pko_err_field(err, PKO_EINVAL, "country", "unknown Member State %.8s", country);
+    pko_scope scope;
+    pko_req_scope(req, "pcrs.read", &scope);
+    const char *const binds[4] = {level, type, country, cursor ? cursor : ""};
+    json_t *items, *last;
+    size_t n;
+    rc = read_ids(req, &pko_entity_pcrs_pledge, &scope,
+                  "SELECT id FROM pcrs_pledges WHERE (?1 IS NULL OR level = ?1)"
+                  " AND (?2 IS NULL OR unit_type = ?2) AND (?3 IS NULL OR country = ?3)"
+                  " AND id > ?4 ORDER BY id LIMIT ?5",
+                  binds, limit, &items, &n, &last, err);
+    if (rc)
+        return rc;
+    json_t *next = last;
+    if (n != (size_t)limit) {
+        json_decref(last);
+        next = json_null();
+    }
+    pko_req_reply(req, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+    return PKO_OK;
+}
+
+static pko_rc h_pledge_get(pko_req *req, pko_err *err)
+{
+    pko_scope scope;
+    pko_req_scope(req, "pcrs.read", &scope);
+    json_t *p;
+    pko_rc rc = pko_db_get(pko_req_db(req), &pko_entity_pcrs_pledge, &scope, pko_req_actor(req),
+                           pko_req_param(req, "id"), &p, err);
+    if (rc)
+        return rc;
+    pko_req_reply(req, 200, p);
+    return PKO_OK;
+}
+
+static pko_rc h_pledge_history(pko_req *req, pko_err *err)
+{
+    pko_scope scope;
+    pko_req_scope(req, "pcrs.read", &scope);
+    json_t *p;
+    const char *id = pko_req_param(req, "id");
+    pko_rc rc = pko_db_get(pko_req_db(req), &pko_entity_pcrs_pledge, &scope, pko_req_actor(req),
+                           id, &p, err);
+    if (rc)
+        return rc;
+    json_decref(p);
+    json_t *h;
+    rc = pko_db_history(pko_req_db(req), "pcrs_pledge", id, &h, err);
+    if (rc)
+        return rc;
+    /* The readiness path: every change record that set the level. */
+    json_t *levels = json_array();
+    size_t i;
+    json_t *c;
+    json_array_foreach(h, i, c)
+    {
+        json_t *lv = json_object_get(json_object_get(c, "fields"), "level");
+        if (json_is_string(lv))
+            json_array_append_new(levels, json_pack("{s:O, s:O, s:O}", "at",
+                                                    json_object_get(c, "at"), "author",
+                                                    json_object_get(c, "author"), "level", lv));
+    }
+    pko_req_reply(req, 200, json_pack("{s:o, s:o}", "items", h, "levels", levels));
+    return PKO_OK;
+}
+
+static pko_rc reply_record(pko_req *req, const pko_entity *e, const char *id, int status,
+                           const char *loc_prefix, pko_err *err)
+{
+    pko_scope all = {PKO_CLASS_STRICTLY_CONFIDENTIAL, true, "[]"};
+    json_t *rec;
+    pko_rc rc = pko_db_get(pko_req_db(req), e, &all, pko_req_actor(req), id, &rec, err);
+    if (rc)
+        return rc;
+    if (loc_prefix) {
+        char loc[160];
+        snprintf(loc, sizeof(loc), "%s%s", loc_prefix, id);
+        pko_req_add_header(req, "Location", loc);
+    }
+    pko_req_reply(req, status, rec);
+    return PKO_OK;
+}
+
+static pko_rc h_pledge_create(pko_req *req, pko_err *err)
+{
+    json_t *b;
+    pko_rc rc = pko_req_body_object(req, &b, err);
+    if (!rc)
+        rc = pko_req_require(req, "pcrs.pledges.write", NULL, err);
+    if (!rc)
+        rc = pcrs_pledge_validate(b, 1, err);
+    if (!rc)
+        rc = check_class(req, b, err);
+    if (rc)
+        return rc;
+    json_object_del(b, "version");
+    const pcrs_unit_type *t = pcrs_unit_type_find(json_string_value(json_object_get(b, "unit_type")));
+    if (!json_object_get(b, "strength"))
+        json_object_set_new(b, "strength", json_integer(t->standard_strength));
+    if (!json_object_get(b, "level"))
+        json_object_set_new(b, "level", json_string("registered"));
+    if (!json_object_get(b, "status"))
+        json_object_set_new(b, "status", json_string("available"));
+    pko_tx *tx;
+    char id[PKO_ID_LEN];
+    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
+    if (rc)
+        return rc;
+    rc = pko_tx_insert(tx, &pko_entity_pcrs_pledge, b, id, err);
+    if (rc) {
+        pko_tx_rollback(tx);
+        return rc;
+    }
+    rc = pko_tx_commit(tx, err);
+    if (rc)
+        return rc;
+    return reply_record(req, &pko_entity_pcrs_pledge, id, 201, "/api/v1/pcrs/pledges/", err);
+}
+
+static pko_rc h_pledge_update(pko_req *req, pko_err *err)
+{
+    const char *id = pko_req_param(req, "id");
+    json_t *b;
+    pko_rc rc = pko_req_body_object(req, &b, err);
+    if (!rc)
+        rc = pko_req_require(req, "pcrs.pledges.write", NULL, err);
+    if (rc)
+        return rc;
+    pko_scope scope;
+    pko_req_scope(req, "pcrs.read", &scope);
+    json_t *cur;
+    rc = pko_db_get(pko_req_db(req), &pko_entity_pcrs_pledge, &scope, pko_req_actor(req), id,
+                    &cur, err);
+    if (rc)
+        return rc;
+    int64_t expect;
+    rc = pcrs_pledge_validate(b, 0, err);
+    if (!rc)
+        rc = take_version(b, &expect, err);
+    if (!rc)
+        rc = check_class(req, b, err);
+    /* The availability window as it will be after the change. */
+    if (!rc) {
+        json_t *from = json_object_get(b, "available_from");
+        json_t *until = json_object_get(b, "available_until");
+        if (!from)
+            from = json_object_get(cur, "available_from");
+        if (!until)
+            until = json_object_get(cur, "available_until");
+        if (json_is_string(from) && json_is_string(until) &&
+            strcmp(json_string_value(until), json_string_value(from)) < 0)
+            rc = pko_err_field(err, PKO_EINVAL, "available_until",
+                               "available_until must not be before available_from");
+    }
+    json_decref(cur);
+    if (rc)
+        return rc;
+    pko_tx *tx;
+    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
+    if (rc)
+        return rc;
+    rc = pko_tx_update(tx, &pko_entity_pcrs_pledge, id, b, expect, err);
+    if (rc) {
+        pko_tx_rollback(tx);
+        return rc;
+    }
+    rc = pko_tx_commit(tx, err);
+    if (rc)
+        return rc;
+    return reply_record(req, &pko_entity_pcrs_pledge, id, 200, NULL, err);
+}
+
+/* ==== Requirements ========================================================= */
+
+static pko_rc h_requirements_list(pko_req *req, pko_err *err)
+{
+    const char *cursor;
+    int limit;
+    pko_rc rc = pko_req_page(req, &cursor, &limit, err);
+    if (rc)
+        return rc;
+    const char *mission = pko_req_query(req, "mission_id");
+    const char *status = pko_req_query(req, "status");
+    const char *type = pko_req_query(req, "unit_type");
+    if (type && !pcrs_unit_type_find(type))
+        return pko_err_field(err, PKO_EINVAL, "unit_type", "unknown unit type %.64s", type);
+    if (status && strcmp(status, "open") && strcmp(status, "filled") && strcmp(status, "cancelled"))
+        return pko_err_field(err, PKO_EINVAL, "status", "status must be open, filled or cancelled");
+    pko_scope scope;
+    pko_req_scope(req, "pcrs.read", &scope);
+    const char *const binds[4] = {mission, status, type, cursor ? cursor : ""};
+    json_t *items, *last;
+    size_t n;
+    rc = read_ids(req, &pko_entity_pcrs_requirement, &scope,
+                  "SELECT id FROM pcrs_requirements WHERE (?1 IS NULL OR mission_id = ?1)"
+                  " AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR unit_type = ?3)"
+                  " AND id > ?4 ORDER BY id LIMIT ?5",
+                  binds, limit, &items, &n, &last, err);
+    if (rc)
+        return rc;
+    json_t *next = last;
+    if (n != (size_t)limit) {
+        json_decref(last);
+        next = json_null();
+    }
+    pko_req_reply(req, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+    return PKO_OK;
+}
+
+static pko_rc visible_requirement(pko_req *req, const char *id, json_t **out, pko_err *err)
+{
+    pko_scope scope;
+    pko_req_scope(req, "pcrs.read", &scope);
+    return pko_db_get(pko_req_db(req), &pko_entity_pcrs_requirement, &scope, pko_req_actor(req),
+                      id, out, err);
+}
+
+static pko_rc h_requirement_get(pko_req *req, pko_err *err)
+{
+    json_t *r;
+    pko_rc rc = visible_requirement(req, pko_req_param(req, "id"), &r, err);
+    if (rc)
+        return rc;
+    pko_req_reply(req, 200, r);
+    return PKO_OK;
+}
+
+/* The acronym of mission 'mid' if the caller sees it, else 404 (field). */
+static pko_rc mission_acronym(pko_req *req, const char *mid, char out[40], pko_err *err)
+{
+    pko_scope scope;
+    pko_req_scope(req, "missions.read", &scope);
+    json_t *m;
+    pko_rc rc = pko_db_get(pko_req_db(req), &pko_entity_mission, &scope, pko_req_actor(req), mid,
+                           &m, err);
+    if (rc == PKO_ENOTFOUND) {
+        pko_err_clear(err);
+        return pko_err_field(err, PKO_EINVAL, "mission_id", "no mission %.40s", mid);
+    }
+    if (rc)
+        return rc;
+    snprintf(out, 40, "%s", json_string_value(json_object_get(m, "acronym")));
+    json_decref(m);
+    return PKO_OK;
+}
+
+/* A pledge named by a requirement must exist, be available, have the
+ * requirement's unit type, and fill no other requirement. */
+static pko_rc check_fill(pko_req *req, const char *pledge_id, const char *unit_type,
+                         const char *req_id, pko_err *err)
+{
+    pko_scope scope;
+    pko_req_scope(req, "pcrs.read", &scope);
+    json_t *p;
+    pko_rc rc = pko_db_get(pko_req_db(req), &pko_entity_pcrs_pledge, &scope, pko_req_actor(req),
+                           pledge_id, &p, err);
+    if (rc == PKO_ENOTFOUND) {
+        pko_err_clear(err);
+        return pko_err_field(err, PKO_EINVAL, "pledge_id", "no pledge %.40s", pledge_id);
+    }
+    if (rc)
+        return rc;
+    if (strcmp(json_string_value(json_object_get(p, "unit_type")), unit_type) != 0)
+        rc = pko_err_field(err, PKO_EINVAL, "pledge_id",
+                           "pledge %.40s is a %s, the requirement asks for a %s", pledge_id,
+                           json_string_value(json_object_get(p, "unit_type")), unit_type);
+    json_decref(p);
+    if (rc)
+        return rc;
+    pko_db *db = pko_req_db(req);
+    pko_stmt *s;
+    rc = pko_db_prepare(db, "SELECT id FROM pcrs_requirements WHERE pledge_id = ?1 AND id <> ?2",
+                        &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, pledge_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, req_id ? req_id : "", -1, SQLITE_TRANSIENT);
+    int row;
+    rc = pko_db_step(db, s, &row, err);
+    if (!rc && row)
+        rc = pko_err_field(err, PKO_ECONFLICT, "pledge_id",
+                           "pledge %.40s already fills requirement %.40s", pledge_id,
+                           (const char *)sqlite3_column_text(s, 0));
+    sqlite3_reset(s);
+    return rc;
+}
+
+static pko_rc h_requirement_create(pko_req *req, pko_err *err)
+{
+    json_t *b;
+    pko_rc rc = pko_req_body_object(req, &b, err);
+    if (rc)
+        return rc;
+    char today[11], acr[40];
+    today_utc(today);
+    rc = pcrs_requirement_validate(b, 1, today, err);
+    if (!rc)
+        rc = mission_acronym(req, json_string_value(json_object_get(b, "mission_id")), acr, err);
+    if (!rc)
+        rc = pko_req_require(req, "pcrs.requirements.write", acr, err);
+    if (!rc)
+        rc = check_class(req, b, err);
+    if (rc)
+        return rc;
+    json_object_del(b, "version");
+    if (!json_object_get(b, "status"))
+        json_object_set_new(b, "status", json_string("open"));
+    const char *pid = json_string_value(json_object_get(b, "pledge_id"));
+    if (pid) {
+        rc = check_fill(req, pid, json_string_value(json_object_get(b, "unit_type")), NULL, err);
+        if (rc)
+            return rc;
+    }
+    pko_tx *tx;
+    char id[PKO_ID_LEN];
+    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
+    if (rc)
+        return rc;
+    rc = pko_tx_insert(tx, &pko_entity_pcrs_requirement, b, id, err);
+    if (rc) {
+        pko_tx_rollback(tx);
+        return rc;
+    }
+    rc = pko_tx_commit(tx, err);
+    if (rc)
+        return rc;
+    return reply_record(req, &pko_entity_pcrs_requirement, id, 201,
+                        "/api/v1/pcrs/requirements/", err);
+}
+
+static pko_rc h_requirement_update(pko_req *req, pko_err *err)
+{
+    const char *id = pko_req_param(req, "id");
+    json_t *b;
+    pko_rc rc = pko_req_body_object(req, &b, err);
+    if (rc)
+        return rc;
+    json_t *cur;
+    rc = visible_requirement(req, id, &cur, err);
+    if (rc)
+        return rc;
+    char acr[40], today[11];
+    today_utc(today);
+    int64_t expect = 0;
+    rc = mission_acronym(req, json_string_value(json_object_get(cur, "mission_id")), acr, err);
+    if (!rc)
+        rc = pko_req_require(req, "pcrs.requirements.write", acr, err);
+    if (!rc && json_object_get(b, "mission_id"))
+        rc = pko_err_field(err, PKO_EINVAL, "mission_id", "mission_id cannot change");
+    if (!rc && json_object_get(b, "unit_type"))
+        rc = pko_err_field(err, PKO_EINVAL, "unit_type", "unit_type cannot change");
+    if (!rc)
+        rc = pcrs_requirement_validate(b, 0, today, err);
+    if (!rc)
+        rc = take_version(b, &expect, err);
+    if (!rc)
+        rc = check_class(req, b, err);
+    /* Status and pledge as they will be after the change. */
+    if (!rc) {
+        json_t *st = json_object_get(b, "status");
+        json_t *pl = json_object_get(b, "pledge_id");
+        if (!st)
+            st = json_object_get(cur, "status");
+        if (!pl)
+            pl = json_object_get(cur, "pledge_id");
+        if (json_is_string(st) && strcmp(json_string_value(st), "filled") == 0 &&
+            !json_is_string(pl))
+            rc = pko_err_field(err, PKO_EINVAL, "pledge_id",
+                               "a requirement is filled by a pledge: give pledge_id");
+        else if (json_is_string(json_object_get(b, "pledge_id")))
+            rc = check_fill(req, json_string_value(pl),
+                            json_string_value(json_object_get(cur, "unit_type")), id, err);
+    }
+    json_decref(cur);
+    if (rc)
+        return rc;
+    pko_tx *tx;
+    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
+    if (rc)
+        return rc;
+    rc = pko_tx_update(tx, &pko_entity_pcrs_requirement, id, b, expect, err);
+    if (rc == PKO_ECONFLICT && err && err->sqlite_rc == SQLITE_CONSTRAINT_UNIQUE) {
+        pko_err_clear(err);
+        rc = pko_err_field(err, PKO_ECONFLICT, "pledge_id", "that pledge already fills a requirement");
+    }
+    if (rc) {
+        pko_tx_rollback(tx);
+        return rc;
+    }
+    rc = pko_tx_commit(tx, err);
+    if (rc)
+        return rc;
+    return reply_record(req, &pko_entity_pcrs_requirement, id, 200, NULL, err);
+}
+
+/* ==== Matching ============================================================= */
+
+/* Every pledge of 'unit_type' (NULL: all) with status available. */
+static pko_rc load_pledges(pko_req *req, const char *unit_type, json_t **out, pko_err *err)
+{
+    pko_scope scope;
+    pko_req_scope(req, "pcrs.read", &scope);
+    const char *const binds[4] = {unit_type, NULL, NULL, NULL};
+    size_t n;
+    return read_ids(req, &pko_entity_pcrs_pledge, &scope,
+                    "SELECT id FROM pcrs_pledges WHERE (?1 IS NULL OR unit_type = ?1)"
+                    " AND status = 'available' AND ?5 > 0 ORDER BY id",
+                    binds, 1, out, &n, NULL, err);
+}
+
+static int by_total_desc(const void *a, const void *b)
+{
+    double x = json_real_value(json_object_get(json_object_get(*(json_t *const *)a, "score"),
+                                               "total"));
+    double y = json_real_value(json_object_get(json_object_get(*(json_t *const *)b, "score"),
+                                               "total"));
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static pko_rc h_candidates(pko_req *req, pko_err *err)
+{
+    json_t *r;
+    pko_rc rc = visible_requirement(req, pko_req_param(req, "id"), &r, err);
+    if (rc)
+        return rc;
+    json_t *pledges;
+    rc = load_pledges(req, json_string_value(json_object_get(r, "unit_type")), &pledges, err);
+    if (rc) {
+        json_decref(r);
+        return rc;
+    }
+    char today[11];
+    today_utc(today);
+    size_t n = json_array_size(pledges), k = 0;
+    json_t **c = pko_calloc(n ? n : 1, sizeof(json_t *));
+    size_t i;
+    json_t *p;
+    json_array_foreach(pledges, i, p)
+    {
+        json_t *s = pcrs_score(r, p, today);
+        if (!s)
+            continue;
+        c[k++] = json_pack("{s:O, s:O, s:O, s:O, s:o}", "pledge_id", json_object_get(p, "id"),
+                           "country", json_object_get(p, "country"), "level",
+                           json_object_get(p, "level"), "strength", json_object_get(p, "strength"),
+                           "score", s);
+    }
+    qsort(c, k, sizeof(json_t *), by_total_desc);
+    json_t *items = json_array();
+    for (i = 0; i < k; i++)
+        json_array_append_new(items, c[i]);
+    pko_free(c);
+    json_decref(pledges);
+    pko_req_reply(req, 200, json_pack("{s:o, s:o}", "requirement", r, "items", items));
+    return PKO_OK;
+}
+
+/* Greedy baseline: best remaining eligible pair first. */
+typedef struct pair {
+    double score;
+    size_t r, p;
+} pair;
+
+static int pair_desc(const void *a, const void *b)
+{
+    const pair *x = a, *y = b;
+    return x->score < y->score ? 1 : x->score > y->score ? -1 : 0;
+}
+
+static pko_rc h_solve(pko_req *req, pko_err *err)
+{
+    pko_scope scope;
+    pko_req_scope(req, "pcrs.read", &scope);
+    const char *const binds[4] = {NULL, "open", NULL, ""};
+    json_t *reqs, *pledges;
+    size_t n_ids;
+    pko_rc rc = read_ids(req, &pko_entity_pcrs_requirement, &scope,
+                         "SELECT id FROM pcrs_requirements WHERE status = ?2 AND id > ?4"
+                         " AND ?5 > 0 ORDER BY id",
+                         binds, 1, &reqs, &n_ids, NULL, err);
+    if (rc)
+        return rc;
+    rc = load_pledges(req, NULL, &pledges, err);
+    if (rc) {
+        json_decref(reqs);
+        return rc;
+    }
+    char today[11];
+    today_utc(today);
+    size_t n = json_array_size(reqs), m = json_array_size(pledges), nm = n * m;
+    double *cost = pko_calloc(nm ? nm : 1, sizeof(double));
+    json_t **scores = pko_calloc(nm ? nm : 1, sizeof(json_t *));
+    pair *pairs = pko_calloc(nm ? nm : 1, sizeof(pair));
+    size_t n_pairs = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < m; j++) {
+            json_t *s = pcrs_score(json_array_get(reqs, i), json_array_get(pledges, j), today);
+            if (s && json_is_true(json_object_get(s, "eligible"))) {
+                double t = json_real_value(json_object_get(s, "total"));
+                cost[i * m + j] = -t;
+                scores[i * m + j] = s;
+                pairs[n_pairs++] = (pair){t, i, j};
+            } else {
+                json_decref(s);
+            }
+        }
+    int *assign = pko_calloc(n ? n : 1, sizeof(int));
+    pcrs_hungarian(cost, n, m, assign);
+    json_t *out = json_array(), *unassigned = json_array();
+    double total = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *rq = json_array_get(reqs, i);
+        int j = assign[i];
+        if (j < 0 || !scores[i * m + (size_t)j]) {
+            json_array_append_new(unassigned, json_copy(json_object_get(rq, "id")));
+            continue;
+        }
+        json_t *s = scores[i * m + (size_t)j];
+        total += json_real_value(json_object_get(s, "total"));
+        json_array_append_new(out, json_pack("{s:O, s:O, s:O, s:O}", "requirement_id",
+                                             json_object_get(rq, "id"), "mission_id",
+                                             json_object_get(rq, "mission_id"), "pledge_id",
+                                             json_object_get(json_array_get(pledges, (size_t)j),
+                                                             "id"),
+                                             "score", s));
+    }
+    qsort(pairs, n_pairs, sizeof(pair), pair_desc);
+    char *used_r = pko_calloc(n ? n : 1, 1), *used_p = pko_calloc(m ? m : 1, 1);
+    double greedy = 0;
+    for (size_t k = 0; k < n_pairs; k++)
+        if (!used_r[pairs[k].r] && !used_p[pairs[k].p]) {
+            used_r[pairs[k].r] = used_p[pairs[k].p] = 1;
+            greedy += pairs[k].score;
+        }
+    for (size_t k = 0; k < n * m; k++)
+        json_decref(scores[k]);
+    pko_free(used_r);
+    pko_free(used_p);
+    pko_free(assign);
+    pko_free(pairs);
+    pko_free(scores);
+    pko_free(cost);
+    json_decref(reqs);
+    json_decref(pledges);
+    pko_req_reply(req, 200,
+                  json_pack("{s:o, s:o, s:f, s:f, s:i, s:i}", "assignments", out, "unassigned",
+                            unassigned, "total_score", total, "greedy_total_score", greedy,
+                            "requirements", (int)n, "pledges", (int)m));
+    return PKO_OK;
+}
+
+/* ==== Module ============================================================= */
+
+static const pko_route pcrs_routes[] = {
+    {"GET", "/api/v1/pcrs/member-states", h_member_states, "pcrs.read", 0, 0},
+    {"GET", "/api/v1/pcrs/countries", h_member_states, "pcrs.read", 0, 0},
+    {"GET", "/api/v1/pcrs/unit-types", h_unit_types, "pcrs.read", 0, 0},
+    {"GET", "/api/v1/pcrs/pledges", h_pledges_list, "pcrs.read", 0, 0},
+    {"POST", "/api/v1/pcrs/pledges", h_pledge_create, "pcrs.pledges.write", 0, 65536},
+    {"GET", "/api/v1/pcrs/pledges/{id}", h_pledge_get, "pcrs.read", 0, 0},
+    {"PATCH", "/api/v1/pcrs/pledges/{id}", h_pledge_update, "pcrs.pledges.write", 0, 65536},
+    {"GET", "/api/v1/pcrs/pledges/{id}/history", h_pledge_history, "pcrs.read", 0, 0},
+    {"GET", "/api/v1/pcrs/requirements", h_requirements_list, "pcrs.read", 0, 0},
+    {"POST", "/api/v1/pcrs/requirements", h_requirement_create, "pcrs.requirements.write", 0,
+     16384},
+    {"GET", "/api/v1/pcrs/requirements/{id}", h_requirement_get, "pcrs.read", 0, 0},
+    {"PATCH", "/api/v1/pcrs/requirements/{id}", h_requirement_update, "pcrs.requirements.write", 0,
+     16384},
+    {"GET", "/api/v1/pcrs/requirements/{id}/candidates", h_candidates, "pcrs.read", 0, 0},
+    {"POST", "/api/v1/pcrs/assignments/solve", h_solve, "pcrs.read", 0, 1024},
+};
+
+static const pko_entity *const pcrs_entities[] = {&pko_entity_pcrs_pledge,
+                                                  &pko_entity_pcrs_requirement};
+
+const pko_module pko_module_pcrs = {
+    .name = "pcrs",
+    .summary = "force generation: pledges, readiness, unit requirements and matching",
+    .migrations = pcrs_migrations,
+    .n_migrations = sizeof(pcrs_migrations) / sizeof(pcrs_migrations[0]),
+    .entities = pcrs_entities,
+    .n_entities = sizeof(pcrs_entities) / sizeof(pcrs_entities[0]),
+    .perms = pcrs_perms,
+    .n_perms = sizeof(pcrs_perms) / sizeof(pcrs_perms[0]),
+    .routes = pcrs_routes,
+    .n_routes = sizeof(pcrs_routes) / sizeof(pcrs_routes[0]),
+};

@@ -1,0 +1,331 @@
+#!/usr/bin/env python3
+"""Black-box tests of the PCRS module (force generation) against the real
+binary.
+
+Usage:  python3 tests/api/test_pcrs.py /path/to/pko
+
+Reference data (193 Member States, unit types), pledges (who may write
+them, field-level validation, filters, level history), statements of unit
+requirements (mission scope, dates in the past, filling with a pledge, a
+pledge filling two requirements), ranked candidates with their score broken
+down, and the global assignment (no pledge twice, never worse than greedy).
+Ends with "N passed, M failed".
+"""
+
+import http.client
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+HOST = "127.0.0.1"
+PKO = None
+PORT = None
+TMP = None
+results = []
+S = {}
+M = {}
+
+
+def req(method, path, body=None, s=None, timeout=30):
+    h = {"Connection": "close"}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        h["Content-Type"] = "application/json"
+    if s:
+        h["Cookie"] = "pko_session=" + s["cookie"]
+        h["X-CSRF-Token"] = s["csrf"]
+    c = http.client.HTTPConnection(HOST, PORT, timeout=timeout)
+    try:
+        c.request(method, path, body=data, headers=h)
+        r = c.getresponse()
+        raw = r.read()
+        js = None
+        if raw and "json" in (r.getheader("Content-Type") or ""):
+            try:
+                js = json.loads(raw)
+            except ValueError:
+                js = None
+        return r.status, js, raw, r
+    finally:
+        c.close()
+
+
+def login(user, pw):
+    st, js, _, r = req("POST", "/api/v1/session", {"username": user, "password": pw})
+    assert st == 200, (st, js)
+    cookie = r.getheader("Set-Cookie").split(";")[0].split("=", 1)[1]
+    return {"cookie": cookie, "csrf": js["csrf_token"]}
+
+
+def pko(*args, stdin=None):
+    return subprocess.run([PKO, *args], input=stdin, capture_output=True, text=True, timeout=120)
+
+
+def test(fn):
+    results.append(fn)
+    return fn
+
+
+def expect(cond, msg):
+    if not cond:
+        raise AssertionError(msg)
+
+
+def setup():
+    global PORT, TMP
+    TMP = tempfile.mkdtemp(prefix="pko-pcrs-")
+    db = os.path.join(TMP, "pko.db")
+    assert pko("init", "--db", db).returncode == 0
+    users = {"admin": ["system_admin"], "fgo": ["force_generation_officer"],
+             "fgo_m": ["force_generation_officer:MINUSCA"], "planner": ["planner:MINUSCA"],
+             "viewer": ["viewer:MONUSCO"]}
+    for name, roles in users.items():
+        args = ["user", "add", name, "--password-stdin", "--db", db, "--clearance", "confidential"]
+        for r in roles:
+            args += ["--role", r]
+        p = pko(*args, stdin=name + "-password-1\n")
+        assert p.returncode == 0, p.stderr
+    sock = socket.socket()
+    sock.bind((HOST, 0))
+    PORT = sock.getsockname()[1]
+    sock.close()
+    log = open(os.path.join(TMP, "serve.log"), "w")
+    proc = subprocess.Popen([PKO, "serve", "--db", db, "--listen", "%s:%d" % (HOST, PORT)],
+                            stdout=log, stderr=log)
+    for _ in range(300):
+        try:
+            if req("GET", "/healthz")[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.1)
+    for name in users:
+        S[name] = login(name, name + "-password-1")
+    for acr in ("MINUSCA", "MONUSCO"):
+        st, js, _, _ = req("POST", "/api/v1/missions",
+                           {"name": acr + " mission", "acronym": acr, "status": "active"}, S["admin"])
+        assert st == 201, js
+        M[acr] = js["id"]
+    return proc
+
+
+P = "/api/v1/pcrs"
+FUTURE = "%d-06-30" % (time.gmtime().tm_year + 2)
+
+
+def pledge(**kw):
+    body = {"country": "RWA", "unit_type": "infantry_battalion", "strength": 850,
+            "level": "level_2", "women_share": 0.12, "languages": ["English", "French"],
+            "caveats": [], "self_sustainment": True, "major_equipment": ["APC x 20"]}
+    body.update(kw)
+    return body
+
+
+def requirement(**kw):
+    body = {"mission_id": M["MINUSCA"], "unit_type": "infantry_battalion",
+            "title": "Battalion for sector East", "required_by": FUTURE,
+            "required_capabilities": ["protection_of_civilians", "night_operations"],
+            "language": "French", "women_target": 0.15}
+    body.update(kw)
+    return body
+
+
+@test
+def reference_data():
+    st, js, _, _ = req("GET", P + "/member-states", s=S["viewer"])
+    expect(st == 200 and js["count"] == 193 and len(js["items"]) == 193, (st, js and js.get("count")))
+    codes = {i["code"]: i["name"] for i in js["items"]}
+    expect(codes["BGD"] == "Bangladesh" and "PSE" not in codes, "codes")
+    st, js2, _, _ = req("GET", P + "/countries", s=S["viewer"])
+    expect(st == 200 and js2["items"] == js["items"], "countries alias")
+    st, js, _, _ = req("GET", P + "/unit-types", s=S["viewer"])
+    types = {t["code"]: t for t in js["items"]}
+    for code in ("formed_police_unit", "level_3_hospital", "uas_unit", "riverine_unit",
+                 "eod_cied_company", "attack_helicopter_unit", "staff_officers"):
+        expect(code in types, code)
+    expect(types["infantry_battalion"]["standard_strength"] == 850, "strength")
+    expect("surgery" in types["level_2_hospital"]["capabilities"], "tags")
+    expect(req("GET", P + "/unit-types")[0] == 401, "anonymous")
+
+
+@test
+def pledge_permissions():
+    # force generation officer scoped to one mission: pledges are global
+    st, js, _, _ = req("POST", P + "/pledges", pledge(), S["fgo_m"])
+    expect(st == 403, (st, js))
+    for who in ("planner", "viewer"):
+        expect(req("POST", P + "/pledges", pledge(), S[who])[0] == 403, who)
+    st, js, _, r = req("POST", P + "/pledges", pledge(), S["fgo"])
+    expect(st == 201 and js["country"] == "RWA" and js["level"] == "level_2", (st, js))
+    expect(r.getheader("Location") == P + "/pledges/" + js["id"], "location")
+    # every role reads
+    st, got, _, _ = req("GET", P + "/pledges/" + js["id"], s=S["viewer"])
+    expect(st == 200 and got["languages"] == ["English", "French"], (st, got))
+
+
+@test
+def pledge_validation_names_the_field():
+    cases = [({"country": "XYZ"}, "country"), ({"country": "TWN"}, "country"),
+             ({"unit_type": "tank_division"}, "unit_type"), ({"strength": 0}, "strength"),
+             ({"level": "level_9"}, "level"), ({"women_share": 2}, "women_share"),
+             ({"languages": "French"}, "languages"), ({"available_from": "2026-13-01"}, "available_from"),
+             ({"colour": "blue"}, "colour")]
+    before = req("GET", P + "/pledges?limit=200", s=S["fgo"])[1]["items"]
+    for kw, field in cases:
+        st, js, _, _ = req("POST", P + "/pledges", pledge(**kw), S["fgo"])
+        expect(st == 400 and js["error"]["field"] == field, (kw, st, js))
+    after = req("GET", P + "/pledges?limit=200", s=S["fgo"])[1]["items"]
+    expect(len(before) == len(after), "nothing written")
+    # defaults: standard strength and registered level
+    st, js, _, _ = req("POST", P + "/pledges", {"country": "NPL", "unit_type": "level_2_hospital"},
+                       S["fgo"])
+    expect(st == 201 and js["strength"] == 63 and js["level"] == "registered"
+           and js["status"] == "available", (st, js))
+
+
+@test
+def pledge_filters_and_level_history():
+    st, p, _, _ = req("POST", P + "/pledges", pledge(country="SEN", unit_type="formed_police_unit",
+                                                    strength=160, level="registered"), S["fgo"])
+    expect(st == 201, (st, p))
+    for lv in ("level_1", "level_2", "rapid_deployment"):
+        st, js, _, _ = req("PATCH", P + "/pledges/" + p["id"], {"level": lv}, S["fgo"])
+        expect(st == 200 and js["level"] == lv, (st, js))
+    st, js, _, _ = req("PATCH", P + "/pledges/" + p["id"], {"level": "level_7"}, S["fgo"])
+    expect(st == 400 and js["error"]["field"] == "level", (st, js))
+    st, js, _, _ = req("PATCH", P + "/pledges/" + p["id"], {"country": "FRA"}, S["fgo"])
+    expect(st == 400, (st, js))
+    st, js, _, _ = req("PATCH", P + "/pledges/" + p["id"], {"level": "level_3"}, S["fgo_m"])
+    expect(st == 403, (st, js))
+    st, h, _, _ = req("GET", P + "/pledges/" + p["id"] + "/history", s=S["viewer"])
+    expect(st == 200, (st, h))
+    expect([x["level"] for x in h["levels"]] ==
+           ["registered", "level_1", "level_2", "rapid_deployment"], h["levels"])
+    st, js, _, _ = req("GET", P + "/pledges?level=rapid_deployment&country=SEN", s=S["viewer"])
+    expect(st == 200 and [x["id"] for x in js["items"]] == [p["id"]], js)
+    st, js, _, _ = req("GET", P + "/pledges?unit_type=formed_police_unit", s=S["viewer"])
+    expect(st == 200 and all(x["unit_type"] == "formed_police_unit" for x in js["items"]), js)
+    expect(req("GET", P + "/pledges?level=bogus", s=S["viewer"])[0] == 400, "bad filter")
+    expect(req("GET", P + "/pledges?country=XYZ", s=S["viewer"])[0] == 400, "bad filter")
+
+
+@test
+def requirements_scope_and_validation():
+    st, js, _, _ = req("POST", P + "/requirements", requirement(), S["planner"])
+    expect(st == 201 and js["status"] == "open", (st, js))
+    rid = js["id"]
+    # planner of MINUSCA cannot state MONUSCO's needs
+    st, js, _, _ = req("POST", P + "/requirements", requirement(mission_id=M["MONUSCO"]), S["planner"])
+    expect(st in (400, 403), (st, js))
+    expect(req("POST", P + "/requirements", requirement(), S["viewer"])[0] == 403, "viewer")
+    st, js, _, _ = req("POST", P + "/requirements", requirement(required_by="2001-01-01"),
+                       S["planner"])
+    expect(st == 400 and js["error"]["field"] == "required_by", (st, js))
+    st, js, _, _ = req("POST", P + "/requirements", requirement(unit_type="navy"), S["planner"])
+    expect(st == 400 and js["error"]["field"] == "unit_type", (st, js))
+    st, js, _, _ = req("POST", P + "/requirements", requirement(status="filled"), S["planner"])
+    expect(st == 400 and js["error"]["field"] == "pledge_id", (st, js))
+    # the MONUSCO viewer does not see MINUSCA's requirement
+    expect(req("GET", P + "/requirements/" + rid, s=S["viewer"])[0] == 404, "scoped")
+    st, js, _, _ = req("GET", P + "/requirements?mission_id=" + M["MINUSCA"], s=S["viewer"])
+    expect(st == 200 and js["items"] == [], js)
+    st, js, _, _ = req("GET", P + "/requirements?status=open", s=S["planner"])
+    expect(st == 200 and rid in [x["id"] for x in js["items"]], js)
+
+
+@test
+def candidates_are_ranked_and_explained():
+    st, r, _, _ = req("POST", P + "/requirements",
+                      requirement(unit_type="level_3_hospital", required_capabilities=["surgery"],
+                                  women_target=0.2), S["fgo_m"])
+    expect(st == 201, (st, r))
+    ids = {}
+    for name, kw in {"good": dict(country="GHA", level="rapid_deployment", women_share=0.25),
+                     "slow": dict(country="IND", level="registered", women_share=0.25,
+                                  languages=["English"]),
+                     "caveat": dict(country="EGY", level="rapid_deployment", women_share=0.25,
+                                    caveats=["no night moves", "one sector only"])}.items():
+        st, js, _, _ = req("POST", P + "/pledges", pledge(unit_type="level_3_hospital", strength=110,
+                                                          **kw), S["fgo"])
+        expect(st == 201, (st, js))
+        ids[name] = js["id"]
+    st, js, _, _ = req("GET", P + "/requirements/%s/candidates" % r["id"], s=S["planner"])
+    expect(st == 200, (st, js))
+    order = [c["pledge_id"] for c in js["items"]]
+    expect(order == [ids["good"], ids["caveat"], ids["slow"]], (order, ids))
+    top = js["items"][0]["score"]
+    expect(abs(top["total"] - 1.0) < 1e-9 and top["eligible"] and top["reasons"] == [], top)
+    slow = js["items"][2]["score"]
+    expect(slow["components"]["language"] == 0 and
+           any("language" in x for x in slow["reasons"]), slow)
+    expect(set(top["components"]) == {"time", "capability", "language", "gender", "caveats"}, top)
+    return r, ids
+
+
+@test
+def filling_and_assignment():
+    st, js, _, _ = req("POST", P + "/assignments/solve", {}, S["fgo"])
+    expect(st == 200, (st, js))
+    used = [a["pledge_id"] for a in js["assignments"]]
+    expect(len(used) == len(set(used)), "a pledge assigned twice")
+    expect(js["total_score"] >= js["greedy_total_score"] - 1e-9, js)
+    expect(len(js["assignments"]) + len(js["unassigned"]) == js["requirements"], js)
+    a = js["assignments"][0]
+    # fill one requirement with its assigned pledge, then try a second one
+    st, r1, _, _ = req("PATCH", P + "/requirements/" + a["requirement_id"],
+                       {"status": "filled", "pledge_id": a["pledge_id"]}, S["fgo_m"])
+    expect(st == 200 and r1["status"] == "filled", (st, r1))
+    st, r2, _, _ = req("POST", P + "/requirements",
+                       requirement(unit_type=r1["unit_type"]), S["fgo_m"])
+    expect(st == 201, (st, r2))
+    st, js2, _, _ = req("PATCH", P + "/requirements/" + r2["id"],
+                        {"status": "filled", "pledge_id": a["pledge_id"]}, S["fgo_m"])
+    expect(st == 409 and js2["error"]["field"] == "pledge_id", (st, js2))
+    st, cur, _, _ = req("GET", P + "/requirements/" + r2["id"], s=S["fgo_m"])
+    expect(cur["status"] == "open" and cur.get("pledge_id") is None, cur)
+    # a pledge of another unit type cannot fill it
+    other = req("POST", P + "/pledges", pledge(unit_type="signals_company", strength=120),
+                S["fgo"])[1]
+    st, js3, _, _ = req("PATCH", P + "/requirements/" + r2["id"],
+                        {"status": "filled", "pledge_id": other["id"]}, S["fgo_m"])
+    expect(st == 400 and js3["error"]["field"] == "pledge_id", (st, js3))
+    # filled requirements leave the solve
+    st, js4, _, _ = req("POST", P + "/assignments/solve", {}, S["fgo"])
+    expect(a["requirement_id"] not in [x["requirement_id"] for x in js4["assignments"]]
+           + js4["unassigned"], js4)
+
+
+def main():
+    global PKO
+    PKO = os.path.abspath(sys.argv[1])
+    proc = setup()
+    passed = failed = 0
+    try:
+        for fn in results:
+            try:
+                fn()
+                passed += 1
+                print("ok   " + fn.__name__)
+            except Exception:
+                failed += 1
+                print("FAIL " + fn.__name__)
+                traceback.print_exc()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        if failed == 0:
+            shutil.rmtree(TMP, ignore_errors=True)
+        else:
+            print("server log and database kept in " + TMP)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
