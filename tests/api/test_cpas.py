@@ -193,8 +193,8 @@ def ind_body(**kw):
 
 @test
 def indicators_on_outcomes():
-    st, js, _, _ = req("POST", "/api/v1/cpas/indicators", ind_body(), S["planner"])
-    expect(st == 201, (st, js))
+    st, js, _, _ = req("POST", "/api/v1/cpas/indicators", ind_body(weight=2), S["planner"])
+    expect(st == 201 and js["weight"] == 2, (st, js))
     expect(js["targets"] == {"2025-Q2": 90, "2025-Q4": 60} and js["plan_id"] == P["plan"], js)
     P["ind"] = js["id"]
     st, js, _, _ = req("POST", "/api/v1/cpas/indicators",
@@ -208,7 +208,8 @@ def indicators_on_outcomes():
            ({"direction": "up"}, "direction"), ({"targets": {"2026-Q1": 5}}, "targets"),
            ({"targets": {"2025-Q1": "five"}}, "targets"), ({"frequency": "weekly"}, "frequency"),
            ({"baseline_period": None}, "baseline_period"),
-           ({"disaggregations": ["Sex"]}, "disaggregations"), ({"at_risk": 0.95}, "at_risk")]
+           ({"disaggregations": ["Sex"]}, "disaggregations"), ({"at_risk": 0.95}, "at_risk"),
+           ({"weight": 0}, "weight")]
     for change, field in bad:
         st, js, _, _ = req("POST", "/api/v1/cpas/indicators", ind_body(**change), S["planner"])
         expect(st == 400 and js["error"]["field"] == field, (change, st, js))
@@ -295,6 +296,12 @@ def dashboard_explains_itself():
     expect(b["completeness"]["overdue"] == ["2025-03", "2025-04", "2025-05", "2025-06",
                                             "2025-07"], b)
     expect(js["summary"]["at_risk"] == 2, js["summary"])
+    # The outcome rolls up its own indicator (weight 2) and its output's (weight 1):
+    # (2 * 25/30 + 20/30) / 3 = 77.8% -> at risk.
+    (oc,) = js["outcomes"]
+    expect(oc["node_id"] == P["outcome"] and len(oc["indicators"]) == 2, oc)
+    expect(abs(oc["progress"] - (2 * 25 / 30 + 20 / 30) / 3) < 1e-9, oc)
+    expect(oc["status"] == "at_risk" and "weighted mean" in oc["reason"], oc)
     st, js, _, _ = req("GET", "/api/v1/cpas/plans/%s/dashboard?as_of=soon" % P["plan"],
                        s=S["viewer"])
     expect(st == 400 and js["error"]["field"] == "as_of", (st, js))

@@ -60,6 +60,7 @@ static const pko_migration cpas_migrations[] = {
         " status TEXT NOT NULL CHECK (status IN ('draft','approved')), approved_by TEXT,"
         " UNIQUE (indicator_id, period, disagg_key)"
         ") STRICT;"},
+    {2, "ALTER TABLE cpas_indicators ADD COLUMN weight REAL;"},
 };
 
 static const pko_col plan_cols[] = {
@@ -99,6 +100,7 @@ static const pko_col ind_cols[] = {
     {"disaggregations", PKO_COL_JSON, 0},
     {"on_track", PKO_COL_REAL, 0},
     {"at_risk", PKO_COL_REAL, 0},
+    {"weight", PKO_COL_REAL, 0},
 };
 static const pko_col dp_cols[] = {
     {"mission_id", PKO_COL_TEXT, PKO_COL_REQUIRED | PKO_COL_READONLY},
@@ -942,6 +944,87 @@ static pko_rc dashboard_entry(pko_req *req, json_t *ind, int pf, int pl, int as_
     return *out ? PKO_OK : pko_err_set(err, PKO_ENOMEM, "out of memory");
 }
 
+/* Each outcome's progress rolled up from the weighted indicators on it and
+ * on its outputs. 'inds' and 'entries' are parallel arrays. */
+static pko_rc dashboard_outcomes(pko_req *req, const char *pid, json_t *inds, json_t *entries,
+                                 json_t **out, pko_err *err)
+{
+    json_t *ids, *nodes;
+    pko_rc rc = select_ids(pko_req_db(req),
+                           "SELECT id FROM cpas_nodes WHERE plan_id = ?1 ORDER BY rowid", pid,
+                           &ids, err);
+    if (rc)
+        return rc;
+    rc = get_all(req, &cpas_entity_node, ids, &nodes, err);
+    json_decref(ids);
+    if (rc)
+        return rc;
+    json_t *res = json_array();
+    size_t n_ind = json_array_size(inds);
+    cpas_rollup_in *ri = calloc(n_ind + 1, sizeof(*ri));
+    if (!ri) {
+        json_decref(nodes);
+        json_decref(res);
+        return pko_err_set(err, PKO_ENOMEM, "out of memory");
+    }
+    size_t i, j;
+    json_t *o;
+    json_array_foreach(nodes, i, o)
+    {
+        if (strcmp(json_string_value(json_object_get(o, "level")), "outcome"))
+            continue;
+        json_t *oid = json_object_get(o, "id");
+        size_t n = 0;
+        json_t *ind, *contrib = json_array();
+        json_array_foreach(inds, j, ind)
+        {
+            json_t *nid = json_object_get(ind, "node_id");
+            bool mine = json_equal(nid, oid);
+            size_t k;
+            json_t *x;
+            json_array_foreach(nodes, k, x)
+            {
+                if (!mine && json_equal(json_object_get(x, "id"), nid) &&
+                    json_equal(json_object_get(x, "parent_id"), oid))
+                    mine = true;
+            }
+            if (!mine)
+                continue;
+            json_t *e = json_array_get(entries, j);
+            json_t *pr = json_object_get(json_object_get(e, "values"), "progress");
+            json_t *w = json_object_get(ind, "weight");
+            ri[n].has_progress = json_is_number(pr);
+            ri[n].progress = json_is_number(pr) ? json_number_value(pr) : 0;
+            ri[n].weight = json_is_number(w) ? json_number_value(w) : 1;
+            json_array_append_new(contrib, json_pack("{s:O, s:f, s:O}", "id",
+                                                     json_object_get(ind, "id"), "weight",
+                                                     ri[n].weight, "progress", pr ? pr : json_null()));
+            n++;
+        }
+        double prog = 0;
+        size_t used = 0, missing = 0;
+        bool has = cpas_rollup(ri, n, &prog, &used, &missing);
+        char reason[256];
+        if (has)
+            snprintf(reason, sizeof(reason),
+                     "weighted mean of the progress of %zu indicator(s), each counted between 0%% "
+                     "and 100%%: %.0f%%; %zu without progress left out",
+                     used, prog * 100, missing);
+        else
+            snprintf(reason, sizeof(reason), "none of its %zu indicator(s) has progress yet", n);
+        json_array_append_new(
+            res, json_pack("{s:O, s:O, s:o, s:s, s:s, s:o}", "node_id", oid, "title",
+                           json_object_get(o, "title"), "progress",
+                           has ? json_real(prog) : json_null(), "status",
+                           has ? cpas_status_of(prog, 0.9, 0.6) : "no_data", "reason", reason,
+                           "indicators", contrib));
+    }
+    free(ri);
+    json_decref(nodes);
+    *out = res;
+    return PKO_OK;
+}
+
 static pko_rc h_dashboard(pko_req *req, pko_err *err)
 {
     const char *pid = pko_req_param(req, "id");
@@ -982,6 +1065,9 @@ static pko_rc h_dashboard(pko_req *req, pko_err *err)
         json_object_set_new(summary, st, json_integer(json_integer_value(json_object_get(summary, st)) + 1));
         json_array_append_new(items, e);
     }
+    json_t *outcomes = NULL;
+    if (!rc)
+        rc = dashboard_outcomes(req, pid, inds, items, &outcomes, err);
     json_decref(inds);
     if (rc) {
         json_decref(items);
@@ -992,9 +1078,9 @@ static pko_rc h_dashboard(pko_req *req, pko_err *err)
     char asof[16];
     cpas_period_of_month(CPAS_MONTHLY, as_of, asof);
     pko_req_reply(req, 200,
-                  json_pack("{s:O, s:O, s:s, s:o, s:o}", "plan_id", json_object_get(p, "id"),
+                  json_pack("{s:O, s:O, s:s, s:o, s:o, s:o}", "plan_id", json_object_get(p, "id"),
                             "plan_version", json_object_get(p, "version_no"), "as_of", asof,
-                            "summary", summary, "indicators", items));
+                            "summary", summary, "outcomes", outcomes, "indicators", items));
     json_decref(p);
     return PKO_OK;
 }

@@ -82,6 +82,22 @@ size_t cpas_overdue(cpas_freq f, int plan_first, int plan_last, int as_of,
                     const char *const *reported, size_t n, char (*overdue)[16], size_t cap,
                     size_t *expected);
 
+/* Roll-up of an outcome from its indicators: the weighted mean of their
+ * progress, each clipped to [0, 1] so one indicator far past its target
+ * does not hide another behind it. Indicators without progress (no data,
+ * no target) are left out and counted in '*missing'. Returns false when
+ * none has progress. */
+typedef struct cpas_rollup_in {
+    double progress;
+    double weight; /* > 0; 0 is read as 1 */
+    bool has_progress;
+} cpas_rollup_in;
+bool cpas_rollup(const cpas_rollup_in *in, size_t n, double *progress, size_t *used,
+                 size_t *missing);
+/* The status word for a progress ratio: "on_track" (>= on), "at_risk"
+ * (>= risk) or "off_track". */
+const char *cpas_status_of(double progress, double on, double risk);
+
 /* ==== Validation (exposed for the unit tests) =========================== */
 /* The A4P+ tags: 7 priorities and 2 cross-cutting, NULL-terminated. */
 extern const char *const cpas_a4p_tags[];

@@ -240,3 +240,34 @@ size_t cpas_overdue(cpas_freq f, int plan_first, int plan_last, int as_of,
         *expected = due;
     return late;
 }
+
+bool cpas_rollup(const cpas_rollup_in *in, size_t n, double *progress, size_t *used,
+                 size_t *missing)
+{
+    double sum = 0, wsum = 0;
+    size_t u = 0, m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!in[i].has_progress || !isfinite(in[i].progress)) {
+            m++;
+            continue;
+        }
+        double w = in[i].weight > 0 ? in[i].weight : 1;
+        double p = in[i].progress < 0 ? 0 : in[i].progress > 1 ? 1 : in[i].progress;
+        sum += w * p;
+        wsum += w;
+        u++;
+    }
+    if (used)
+        *used = u;
+    if (missing)
+        *missing = m;
+    if (!u)
+        return false;
+    *progress = sum / wsum;
+    return true;
+}
+
+const char *cpas_status_of(double progress, double on, double risk)
+{
+    return progress >= on ? "on_track" : progress >= risk ? "at_risk" : "off_track";
+}

@@ -125,7 +125,7 @@ pko_rc cpas_validate_indicator(json_t *f, int pf, int pl, pko_err *err)
     static const char *const known[] = {
         "node_id",  "name",       "kind",          "unit",       "direction",
         "baseline_value", "baseline_period", "targets", "data_source", "frequency",
-        "component", "disaggregations", "on_track", "at_risk", "classification", NULL};
+        "component", "disaggregations", "on_track", "at_risk", "weight", "classification", NULL};
     static const char *const kinds[] = {"quantitative", "qualitative", NULL};
     static const char *const dirs[] = {"increase", "decrease", NULL};
     pko_rc rc = only_known(f, known, "an indicator", err);
@@ -208,6 +208,11 @@ pko_rc cpas_validate_indicator(json_t *f, int pf, int pl, pko_err *err)
             return pko_err_field(err, PKO_EINVAL, thr[i],
                                  "%s must be a progress ratio above 0, such as 0.9", thr[i]);
     }
+    json_t *w = json_object_get(f, "weight");
+    if (w && !json_is_null(w) &&
+        (!json_is_number(w) || !(json_number_value(w) > 0) || json_number_value(w) > 1000))
+        return pko_err_field(err, PKO_EINVAL, "weight",
+                             "weight must be a number above 0 and up to 1000");
     json_t *on = json_object_get(f, "on_track"), *ar = json_object_get(f, "at_risk");
     double von = json_is_number(on) ? json_number_value(on) : 0.9;
     double var = json_is_number(ar) ? json_number_value(ar) : 0.6;

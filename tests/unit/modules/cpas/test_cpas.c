@@ -148,6 +148,28 @@ static void test_overdue(void **state)
     assert_string_equal(late[1], "2025-02");
 }
 
+static void test_rollup(void **state)
+{
+    (void)state;
+    cpas_rollup_in in[] = {{0.5, 1, true}, {1.5, 1, true}, {0, 0, false}, {-0.2, 2, true}};
+    double p;
+    size_t used, missing;
+    /* 0.5 + 1 (clipped) + 0 (clipped) * 2, over weights 4. */
+    assert_true(cpas_rollup(in, 4, &p, &used, &missing));
+    assert_true(fabs(p - 1.5 / 4) < 1e-12);
+    assert_int_equal(used, 3);
+    assert_int_equal(missing, 1);
+    assert_false(cpas_rollup(in + 2, 1, &p, &used, &missing));
+    assert_int_equal(missing, 1);
+    assert_false(cpas_rollup(NULL, 0, &p, NULL, NULL));
+    cpas_rollup_in w[] = {{1, 3, true}, {0.2, 0, true}}; /* weight 0 counts as 1 */
+    assert_true(cpas_rollup(w, 2, &p, NULL, NULL));
+    assert_true(fabs(p - 3.2 / 4) < 1e-12);
+    assert_string_equal(cpas_status_of(0.9, 0.9, 0.6), "on_track");
+    assert_string_equal(cpas_status_of(0.6, 0.9, 0.6), "at_risk");
+    assert_string_equal(cpas_status_of(0.59, 0.9, 0.6), "off_track");
+}
+
 static pko_rc vj(const char *json, int which, pko_err *e)
 {
     json_t *v = json_loads(json, 0, NULL);
@@ -203,6 +225,8 @@ static void test_validation(void **state)
          "\"frequency\":\"monthly\",\"disaggregations\":[\"sex\",\"sex\"]}", 2, "disaggregations"},
         {"{\"node_id\":\"n\",\"name\":\"x\",\"kind\":\"quantitative\",\"direction\":\"increase\","
          "\"frequency\":\"monthly\",\"on_track\":0}", 2, "on_track"},
+        {"{\"node_id\":\"n\",\"name\":\"x\",\"kind\":\"quantitative\",\"direction\":\"increase\","
+         "\"frequency\":\"monthly\",\"weight\":-1}", 2, "weight"},
         {"{\"period\":\"2026-01\",\"value\":1}", 3, "period"},
         {"{\"period\":\"2025-01\",\"value\":true}", 3, "value"},
         {"{\"period\":\"2025-01\",\"value\":1,\"disaggregation\":{\"location\":\"x\"}}", 3,
@@ -226,6 +250,7 @@ int main(void)
         cmocka_unit_test(test_status_against_target),
         cmocka_unit_test(test_status_edges),
         cmocka_unit_test(test_overdue),
+        cmocka_unit_test(test_rollup),
         cmocka_unit_test(test_validation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
