@@ -323,6 +323,24 @@ def approval_and_revision():
                        S["planner"])
     expect(st == 201 and js["version_no"] == 2 and js["previous_id"] == P["plan"], (st, js))
     rev = js["id"]
+    # The revision starts as a copy of the framework and indicators, with new ids.
+    st, js, _, _ = req("GET", "/api/v1/cpas/plans/%s/framework" % rev, s=S["viewer"])
+    expect(st == 200 and len(js["priorities"]) == 1, (st, js))
+    pr = js["priorities"][0]
+    expect(pr["id"] != P["prio"] and pr["a4p"] == ["political_strategy", "women_peace_security"], pr)
+    oc = pr["children"][0]
+    expect(oc["parent_id"] == pr["id"] and oc["title"] == "Communities in Ouham-Pende are safer", oc)
+    expect(oc["children"][0]["parent_id"] == oc["id"], oc)
+    expect([i["name"] for i in oc["indicators"]] == ["Civilians killed by armed groups"], oc)
+    st, js, _, _ = req("GET", "/api/v1/cpas/indicators?plan_id=" + rev, s=S["viewer"])
+    expect(st == 200 and len(js["items"]) == 2, (st, js))
+    ci = [i for i in js["items"] if i["name"] == "Civilians killed by armed groups"][0]
+    expect(ci["targets"] == {"2025-Q2": 90, "2025-Q4": 60} and ci["weight"] == 2, ci)
+    expect(ci["node_id"] == oc["id"] and ci["id"] != P["ind"], ci)
+    st, js, _, _ = req("POST", "/api/v1/cpas/plans/%s/framework" % rev,
+                       {"level": "outcome", "parent_id": pr["id"], "title": "Fewer IED attacks"},
+                       S["planner"])
+    expect(st == 201, (st, js))
     st, js, _, _ = req("POST", "/api/v1/cpas/plans/%s/approve" % rev, {}, S["madmin"])
     expect(st == 200 and js["status"] == "approved", (st, js))
     st, js, _, _ = req("GET", "/api/v1/cpas/plans/" + P["plan"], s=S["viewer"])

@@ -323,6 +323,77 @@ static pko_rc h_plans_get(pko_req *req, pko_err *err)
     return PKO_OK;
 }
 
+/* The writable fields of a stored record 'rec' (its own id, version and
+ * times removed), for inserting a copy. */
+static void strip_meta(json_t *rec)
+{
+    json_object_del(rec, "id");
+    json_object_del(rec, "version");
+    json_object_del(rec, "created_at");
+    json_object_del(rec, "updated_at");
+}
+
+/* Copy the nodes and indicators of plan 'from' into plan 'to' within 'tx',
+ * mapping node ids. Parents precede children in rowid order (a child
+ * needs its parent to exist). */
+static pko_rc copy_framework(pko_req *req, pko_tx *tx, const char *from, const char *to,
+                             pko_err *err)
+{
+    pko_db *db = pko_tx_db(tx);
+    json_t *ids, *map = json_object();
+    pko_rc rc = select_ids(db, "SELECT id FROM cpas_nodes WHERE plan_id = ?1 ORDER BY rowid",
+                           from, &ids, err);
+    size_t i;
+    json_t *oid;
+    if (!rc) {
+        json_array_foreach(ids, i, oid)
+        {
+            json_t *n;
+            rc = pko_db_get(db, &cpas_entity_node, &all_scope, pko_req_actor(req),
+                            json_string_value(oid), &n, err);
+            if (rc)
+                break;
+            strip_meta(n);
+            json_object_set_new(n, "plan_id", json_string(to));
+            const char *par = json_string_value(json_object_get(n, "parent_id"));
+            if (par)
+                json_object_set(n, "parent_id", json_object_get(map, par));
+            char nid[PKO_ID_LEN];
+            rc = pko_tx_insert(tx, &cpas_entity_node, n, nid, err);
+            json_decref(n);
+            if (rc)
+                break;
+            json_object_set_new(map, json_string_value(oid), json_string(nid));
+        }
+        json_decref(ids);
+    }
+    if (!rc)
+        rc = select_ids(db, "SELECT id FROM cpas_indicators WHERE plan_id = ?1 ORDER BY rowid",
+                        from, &ids, err);
+    if (!rc) {
+        json_array_foreach(ids, i, oid)
+        {
+            json_t *x;
+            rc = pko_db_get(db, &cpas_entity_indicator, &all_scope, pko_req_actor(req),
+                            json_string_value(oid), &x, err);
+            if (rc)
+                break;
+            strip_meta(x);
+            json_object_set_new(x, "plan_id", json_string(to));
+            json_object_set(x, "node_id",
+                            json_object_get(map, json_string_value(json_object_get(x, "node_id"))));
+            char xid[PKO_ID_LEN];
+            rc = pko_tx_insert(tx, &cpas_entity_indicator, x, xid, err);
+            json_decref(x);
+            if (rc)
+                break;
+        }
+        json_decref(ids);
+    }
+    json_decref(map);
+    return rc;
+}
+
 static pko_rc h_plans_create(pko_req *req, pko_err *err)
 {
     json_t *b;
@@ -380,7 +451,31 @@ static pko_rc h_plans_create(pko_req *req, pko_err *err)
         return rc;
     json_object_set_new(b, "version_no", json_integer(vno));
     json_object_set_new(b, "status", json_string("draft"));
-    return insert_reply(req, &cpas_entity_plan, b, err);
+    if (!prev)
+        return insert_reply(req, &cpas_entity_plan, b, err);
+    /* A revision starts as a copy of the plan it revises: its framework
+     * and indicators, in the same transaction as the new plan. */
+    pko_tx *tx;
+    char id[PKO_ID_LEN];
+    rc = pko_tx_begin(db, pko_req_actor(req), &tx, err);
+    if (rc)
+        return rc;
+    rc = pko_tx_insert(tx, &cpas_entity_plan, b, id, err);
+    if (!rc)
+        rc = copy_framework(req, tx, prev, id, err);
+    if (rc) {
+        pko_tx_rollback(tx);
+        return rc;
+    }
+    rc = pko_tx_commit(tx, err);
+    if (rc)
+        return rc;
+    json_t *rec;
+    rc = pko_db_get(db, &cpas_entity_plan, &all_scope, pko_req_actor(req), id, &rec, err);
+    if (rc)
+        return rc;
+    pko_req_reply(req, 201, rec);
+    return PKO_OK;
 }
 
 /* Approve a draft plan; the mission's plan approved before it becomes
