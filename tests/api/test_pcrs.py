@@ -301,6 +301,56 @@ def filling_and_assignment():
            + js4["unassigned"], js4)
 
 
+@test
+def optimal_beats_greedy():
+    y = time.gmtime().tm_year
+    r1 = req("POST", P + "/requirements", requirement(unit_type="uas_unit", language="French",
+             required_capabilities=[], women_target=None, required_by="%d-06-30" % (y + 2)),
+             S["fgo"])[1]
+    r2 = req("POST", P + "/requirements", requirement(unit_type="uas_unit", language="Arabic",
+             required_capabilities=[], women_target=None, required_by="%d-06-30" % (y + 3)),
+             S["fgo"])[1]
+    a = req("POST", P + "/pledges", pledge(unit_type="uas_unit", strength=70, country="ITA",
+            level="rapid_deployment", languages=["French"]), S["fgo"])[1]
+    b = req("POST", P + "/pledges", pledge(unit_type="uas_unit", strength=70, country="CHL",
+            level="rapid_deployment", languages=["English"],
+            available_until="%d-12-31" % (y + 2)), S["fgo"])[1]
+    st, js, _, _ = req("POST", P + "/assignments/solve", {}, S["fgo"])
+    expect(st == 200, (st, js))
+    got = {x["requirement_id"]: x["pledge_id"] for x in js["assignments"]}
+    expect(got.get(r1["id"]) == b["id"] and got.get(r2["id"]) == a["id"], (got, a["id"], b["id"]))
+    # greedy takes r1-a (1.0) and leaves r2 empty; the optimum serves both (0.85 + 0.85)
+    expect(js["total_score"] - js["greedy_total_score"] > 0.69, js)
+    st, c, _, _ = req("GET", P + "/requirements/%s/candidates" % r2["id"], s=S["fgo"])
+    bs = [x for x in c["items"] if x["pledge_id"] == b["id"]][0]["score"]
+    expect(not bs["eligible"] and "availability ends before required_by" in bs["reasons"], bs)
+
+
+@test
+def pipeline_and_gaps():
+    st, js, _, _ = req("GET", P + "/pipeline", s=S["viewer"])
+    expect(st == 200, (st, js))
+    uas = [x for x in js["items"] if x["unit_type"] == "uas_unit"][0]
+    expect(uas["levels"]["rapid_deployment"] == 2 and uas["strength"] == 140, uas)
+    expect(set(js["totals"]) == {"registered", "level_1", "level_2", "level_3",
+                                 "rapid_deployment"}, js["totals"])
+    expect(sum(js["totals"].values()) == sum(sum(x["levels"].values()) for x in js["items"]), js)
+    st, r, _, _ = req("POST", P + "/requirements", requirement(unit_type="riverine_unit"),
+                      S["planner"])
+    expect(st == 201, (st, r))
+    st, js, _, _ = req("GET", P + "/gaps", s=S["planner"])
+    expect(st == 200, (st, js))
+    g = [x for x in js["gaps"] if x["requirement_id"] == r["id"]]
+    expect(g and g[0]["gap"] == "no_candidate" and g[0]["candidates"] == 0, js["gaps"])
+    expect(js["by_unit_type"].get("riverine_unit", 0) >= 1, js["by_unit_type"])
+    expect(js["by_mission"].get(M["MINUSCA"], 0) >= 1, js["by_mission"])
+    ok = [x for x in js["requirements"] if x["unit_type"] == "uas_unit"]
+    expect(ok and all(x.get("gap") is None and x["earliest_deployment"] for x in ok), ok)
+    # the MONUSCO viewer sees no MINUSCA requirement in the gaps
+    st, js, _, _ = req("GET", P + "/gaps", s=S["viewer"])
+    expect(st == 200 and js["requirements"] == [], js)
+
+
 def main():
     global PKO
     PKO = os.path.abspath(sys.argv[1])

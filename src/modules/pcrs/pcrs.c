@@ -935,8 +935,38 @@ static pko_rc h_solve(pko_req *req, pko_err *err)
                 json_decref(s);
             }
         }
+    /* Pledges of another unit type are never candidates, so the global
+     * problem splits into one independent block per unit type. */
     int *assign = pko_calloc(n ? n : 1, sizeof(int));
-    pcrs_hungarian(cost, n, m, assign);
+    size_t *ri = pko_calloc(n ? n : 1, sizeof(size_t)), *pj = pko_calloc(m ? m : 1, sizeof(size_t));
+    for (size_t i = 0; i < n; i++)
+        assign[i] = -1;
+    for (size_t t = 0; t < pcrs_n_unit_types; t++) {
+        const char *code = pcrs_unit_types[t].code;
+        size_t na = 0, nb = 0;
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(json_string_value(json_object_get(json_array_get(reqs, i), "unit_type")),
+                       code) == 0)
+                ri[na++] = i;
+        for (size_t j = 0; j < m; j++)
+            if (strcmp(json_string_value(json_object_get(json_array_get(pledges, j), "unit_type")),
+                       code) == 0)
+                pj[nb++] = j;
+        if (!na || !nb)
+            continue;
+        double *sub = pko_calloc(na * nb, sizeof(double));
+        int *sub_assign = pko_calloc(na, sizeof(int));
+        for (size_t a = 0; a < na; a++)
+            for (size_t b = 0; b < nb; b++)
+                sub[a * nb + b] = cost[ri[a] * m + pj[b]];
+        pcrs_hungarian(sub, na, nb, sub_assign);
+        for (size_t a = 0; a < na; a++)
+            assign[ri[a]] = sub_assign[a] < 0 ? -1 : (int)pj[sub_assign[a]];
+        pko_free(sub);
+        pko_free(sub_assign);
+    }
+    pko_free(ri);
+    pko_free(pj);
     json_t *out = json_array(), *unassigned = json_array();
     double total = 0;
     for (size_t i = 0; i < n; i++) {
@@ -980,6 +1010,142 @@ static pko_rc h_solve(pko_req *req, pko_err *err)
     return PKO_OK;
 }
 
+/* ==== Dashboards ========================================================== */
+
+/* Pledges per unit type and readiness level (available pledges, within the
+ * caller's clearance), with their strength and number of women. */
+static pko_rc h_pipeline(pko_req *req, pko_err *err)
+{
+    pko_scope scope;
+    pko_req_scope(req, "pcrs.read", &scope);
+    pko_db *db = pko_req_db(req);
+    pko_stmt *s;
+    pko_rc rc = pko_db_prepare(
+        db,
+        "SELECT unit_type, level, COUNT(*), SUM(strength),"
+        " SUM(strength * COALESCE(women_share, 0)) FROM pcrs_pledges"
+        " WHERE status = 'available' AND classification <= ?1 GROUP BY unit_type, level"
+        " ORDER BY unit_type, level",
+        &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int(s, 1, scope.clearance);
+    json_t *by_type = json_object(), *totals = json_object();
+    for (int i = 0; pcrs_levels[i]; i++)
+        json_object_set_new(totals, pcrs_levels[i], json_integer(0));
+    double strength = 0, women = 0;
+    int row;
+    while (!(rc = pko_db_step(db, s, &row, err)) && row) {
+        const char *type = (const char *)sqlite3_column_text(s, 0);
+        const char *level = (const char *)sqlite3_column_text(s, 1);
+        json_t *t = json_object_get(by_type, type);
+        if (!t) {
+            t = json_pack("{s:s, s:{}, s:i, s:f}", "unit_type", type, "levels", "strength", 0,
+                          "women", 0.0);
+            for (int i = 0; pcrs_levels[i]; i++)
+                json_object_set_new(json_object_get(t, "levels"), pcrs_levels[i],
+                                    json_integer(0));
+            json_object_set_new(by_type, type, t);
+        }
+        int64_t n = sqlite3_column_int64(s, 2);
+        json_object_set_new(json_object_get(t, "levels"), level, json_integer(n));
+        json_int_t st0 = json_integer_value(json_object_get(t, "strength"));
+        json_object_set_new(t, "strength", json_integer(st0 + sqlite3_column_int64(s, 3)));
+        json_object_set_new(t, "women", json_real(json_real_value(json_object_get(t, "women")) +
+                                                  sqlite3_column_double(s, 4)));
+        json_object_set_new(totals, level,
+                            json_integer(json_integer_value(json_object_get(totals, level)) + n));
+        strength += (double)sqlite3_column_int64(s, 3);
+        women += sqlite3_column_double(s, 4);
+    }
+    sqlite3_reset(s);
+    if (rc) {
+        json_decref(by_type);
+        json_decref(totals);
+        return rc;
+    }
+    json_t *items = json_array();
+    const char *k;
+    json_t *v;
+    json_object_foreach(by_type, k, v) json_array_append(items, v);
+    json_decref(by_type);
+    pko_req_reply(req, 200,
+                  json_pack("{s:o, s:o, s:f, s:f}", "items", items, "totals", totals, "strength",
+                            strength, "women_share", strength > 0 ? women / strength : 0.0));
+    return PKO_OK;
+}
+
+/* Every visible open requirement with its number of eligible candidates
+ * and the earliest deployment date among them; the gaps are those without
+ * one, or whose earliest deployment is after required_by, counted by unit
+ * type and mission. */
+static pko_rc h_gaps(pko_req *req, pko_err *err)
+{
+    pko_scope scope;
+    pko_req_scope(req, "pcrs.read", &scope);
+    const char *const binds[4] = {NULL, "open", NULL, ""};
+    json_t *reqs, *pledges;
+    size_t n_ids;
+    pko_rc rc = read_ids(req, &pko_entity_pcrs_requirement, &scope,
+                         "SELECT id FROM pcrs_requirements WHERE status = ?2 AND id > ?4"
+                         " AND ?5 > 0 ORDER BY required_by, id",
+                         binds, 1, &reqs, &n_ids, NULL, err);
+    if (rc)
+        return rc;
+    rc = load_pledges(req, NULL, &pledges, err);
+    if (rc) {
+        json_decref(reqs);
+        return rc;
+    }
+    char today[11];
+    today_utc(today);
+    json_t *items = json_array(), *gaps = json_array(), *by_type = json_object(),
+           *by_mission = json_object();
+    size_t i, j;
+    json_t *r, *p;
+    json_array_foreach(reqs, i, r)
+    {
+        int n = 0;
+        char best[11] = "";
+        json_array_foreach(pledges, j, p)
+        {
+            json_t *sc = pcrs_score(r, p, today);
+            if (sc && json_is_true(json_object_get(sc, "eligible"))) {
+                const char *e = json_string_value(json_object_get(sc, "earliest_deployment"));
+                if (!best[0] || strcmp(e, best) < 0)
+                    snprintf(best, sizeof(best), "%s", e);
+                n++;
+            }
+            json_decref(sc);
+        }
+        const char *by = json_string_value(json_object_get(r, "required_by"));
+        const char *why = n == 0 ? "no_candidate" : strcmp(best, by) > 0 ? "late" : NULL;
+        json_t *it = json_pack("{s:O, s:O, s:O, s:O, s:i, s:s?, s:s?}", "requirement_id",
+                               json_object_get(r, "id"), "mission_id",
+                               json_object_get(r, "mission_id"), "unit_type",
+                               json_object_get(r, "unit_type"), "required_by",
+                               json_object_get(r, "required_by"), "candidates", n,
+                               "earliest_deployment", best[0] ? best : NULL, "gap", why);
+        json_array_append(items, it);
+        if (why) {
+            json_array_append(gaps, it);
+            const char *t = json_string_value(json_object_get(r, "unit_type"));
+            const char *m = json_string_value(json_object_get(r, "mission_id"));
+            json_object_set_new(by_type, t,
+                                json_integer(json_integer_value(json_object_get(by_type, t)) + 1));
+            json_object_set_new(by_mission, m, json_integer(json_integer_value(
+                                                   json_object_get(by_mission, m)) + 1));
+        }
+        json_decref(it);
+    }
+    json_decref(reqs);
+    json_decref(pledges);
+    pko_req_reply(req, 200,
+                  json_pack("{s:o, s:o, s:o, s:o}", "requirements", items, "gaps", gaps,
+                            "by_unit_type", by_type, "by_mission", by_mission));
+    return PKO_OK;
+}
+
 /* ==== Module ============================================================= */
 
 static const pko_route pcrs_routes[] = {
@@ -999,6 +1165,8 @@ static const pko_route pcrs_routes[] = {
      16384},
     {"GET", "/api/v1/pcrs/requirements/{id}/candidates", h_candidates, "pcrs.read", 0, 0},
     {"POST", "/api/v1/pcrs/assignments/solve", h_solve, "pcrs.read", 0, 1024},
+    {"GET", "/api/v1/pcrs/pipeline", h_pipeline, "pcrs.read", 0, 0},
+    {"GET", "/api/v1/pcrs/gaps", h_gaps, "pcrs.read", 0, 0},
 };
 
 static const pko_entity *const pcrs_entities[] = {&pko_entity_pcrs_pledge,
