@@ -348,6 +348,57 @@ def approval_and_revision():
 
 
 @test
+def assessment_with_recommendations_and_decisions():
+    body = {"plan_id": P["plan"], "title": "Annual impact assessment 2025", "period": "2025",
+            "scope": "Protection of civilians in the north-west",
+            "questions": ["Did patrols reduce killings?", "Which prefectures lag?"],
+            "findings": "Killings fell 21% from baseline; patrol coverage below target.",
+            "rating": "some_progress"}
+    st, js, _, _ = req("POST", "/api/v1/cpas/assessments", body, S["planner"])
+    expect(st == 201 and js["questions"][1] == "Which prefectures lag?", (st, js))
+    a = js["id"]
+    for change, field in (({"rating": "great"}, "rating"), ({"period": "2025-W1"}, "period"),
+                          ({"questions": "why"}, "questions"), ({"plan_id": "nope"}, "plan_id")):
+        b = dict(body)
+        b.update(change)
+        st, js, _, _ = req("POST", "/api/v1/cpas/assessments", b, S["planner"])
+        expect(st == 400 and js["error"]["field"] == field, (change, st, js))
+    st, js, _, _ = req("POST", "/api/v1/cpas/assessments", body, S["analyst"])
+    expect(st == 403, (st, js))
+    rp = "/api/v1/cpas/assessments/%s/recommendations" % a
+    st, js, _, _ = req("POST", rp, {"text": "Add night patrols around Paoua", "owner": "Force HQ",
+                                    "due_date": "2025-10-31"}, S["planner"])
+    expect(st == 201 and js["status"] == "proposed", (st, js))
+    r1 = js["id"]
+    st, js, _, _ = req("POST", rp, {"text": "Close two team sites", "owner": "DMS",
+                                    "due_date": "2025-12-31"}, S["madmin"])
+    expect(st == 201, (st, js))
+    r2 = js["id"]
+    st, js, _, _ = req("POST", rp, {"text": "x", "owner": "y", "due_date": "2025-02-30"},
+                       S["planner"])
+    expect(st == 400 and js["error"]["field"] == "due_date", (st, js))
+    dp_ = "/api/v1/cpas/recommendations/%s/decision"
+    st, js, _, _ = req("POST", dp_ % r1, {"decision": "accepted"}, S["planner"])
+    expect(st == 403, (st, js))
+    st, js, _, _ = req("POST", dp_ % r1, {"decision": "maybe"}, S["madmin"])
+    expect(st == 400 and js["error"]["field"] == "decision", (st, js))
+    st, js, _, _ = req("POST", dp_ % r1, {"decision": "accepted", "note": "SLT 12 Sep"}, S["madmin"])
+    expect(st == 200 and js["status"] == "accepted" and js["decision_note"] == "SLT 12 Sep", (st, js))
+    st, js, _, _ = req("POST", dp_ % r1, {"decision": "rejected"}, S["madmin"])
+    expect(st == 409, (st, js))
+    st, js, _, _ = req("POST", dp_ % r2, {"decision": "rejected", "note": "sites needed"},
+                       S["madmin"])
+    expect(st == 200 and js["status"] == "rejected", (st, js))
+    st, js, _, _ = req("GET", "/api/v1/cpas/assessments/" + a, s=S["viewer"])
+    expect(st == 200 and [r["status"] for r in js["recommendations"]] == ["accepted", "rejected"],
+           (st, js))
+    st, js, _, _ = req("GET", "/api/v1/cpas/assessments?plan_id=" + P["plan"], s=S["viewer"])
+    expect(st == 200 and [x["id"] for x in js["items"]] == [a], (st, js))
+    st, js, _, _ = req("GET", "/api/v1/cpas/assessments/" + a, s=S["other"])
+    expect(st == 404, (st, js))
+
+
+@test
 def reads_are_scoped_to_the_mission():
     st, js, _, _ = req("GET", "/api/v1/cpas/plans/" + P["plan"], s=S["other"])
     expect(st == 404, (st, js))

@@ -61,6 +61,20 @@ static const pko_migration cpas_migrations[] = {
         " UNIQUE (indicator_id, period, disagg_key)"
         ") STRICT;"},
     {2, "ALTER TABLE cpas_indicators ADD COLUMN weight REAL;"},
+    {3, "CREATE TABLE cpas_assessments(" ROW_HEAD
+        " plan_id TEXT NOT NULL REFERENCES cpas_plans(id),"
+        " title TEXT NOT NULL, scope TEXT, period TEXT NOT NULL, questions TEXT, findings TEXT,"
+        " rating TEXT CHECK (rating IS NULL OR rating IN ('significant_progress','some_progress',"
+        "'no_progress','regression'))"
+        ") STRICT;"
+        "CREATE INDEX cpas_assessments_plan ON cpas_assessments(plan_id);"
+        "CREATE TABLE cpas_recommendations(" ROW_HEAD
+        " assessment_id TEXT NOT NULL REFERENCES cpas_assessments(id),"
+        " text TEXT NOT NULL, owner TEXT NOT NULL, due_date TEXT NOT NULL,"
+        " status TEXT NOT NULL CHECK (status IN ('proposed','accepted','rejected')),"
+        " decision_note TEXT, decided_by TEXT"
+        ") STRICT;"
+        "CREATE INDEX cpas_recommendations_assessment ON cpas_recommendations(assessment_id);"},
 };
 
 static const pko_col plan_cols[] = {
@@ -115,6 +129,27 @@ static const pko_col dp_cols[] = {
     {"approved_by", PKO_COL_TEXT, 0},
 };
 
+static const pko_col asm_cols[] = {
+    {"mission_id", PKO_COL_TEXT, PKO_COL_REQUIRED | PKO_COL_READONLY},
+    {"plan_id", PKO_COL_TEXT, PKO_COL_REQUIRED | PKO_COL_READONLY},
+    {"title", PKO_COL_TEXT, PKO_COL_REQUIRED},
+    {"scope", PKO_COL_TEXT, 0},
+    {"period", PKO_COL_TEXT, PKO_COL_REQUIRED},
+    {"questions", PKO_COL_JSON, 0},
+    {"findings", PKO_COL_TEXT, 0},
+    {"rating", PKO_COL_TEXT, 0},
+};
+static const pko_col rec_cols[] = {
+    {"mission_id", PKO_COL_TEXT, PKO_COL_REQUIRED | PKO_COL_READONLY},
+    {"assessment_id", PKO_COL_TEXT, PKO_COL_REQUIRED | PKO_COL_READONLY},
+    {"text", PKO_COL_TEXT, PKO_COL_REQUIRED},
+    {"owner", PKO_COL_TEXT, PKO_COL_REQUIRED},
+    {"due_date", PKO_COL_TEXT, PKO_COL_REQUIRED},
+    {"status", PKO_COL_TEXT, PKO_COL_REQUIRED},
+    {"decision_note", PKO_COL_TEXT, 0},
+    {"decided_by", PKO_COL_TEXT, 0},
+};
+
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 const pko_entity cpas_entity_plan = {"cpas_plan", "cpas_plans", plan_cols, NCOLS(plan_cols),
                                      "mission_id", 0};
@@ -124,6 +159,11 @@ const pko_entity cpas_entity_indicator = {"cpas_indicator", "cpas_indicators", i
                                           NCOLS(ind_cols), "mission_id", 0};
 const pko_entity cpas_entity_datapoint = {"cpas_datapoint", "cpas_datapoints", dp_cols,
                                           NCOLS(dp_cols), "mission_id", 0};
+
+const pko_entity cpas_entity_assessment = {"cpas_assessment", "cpas_assessments", asm_cols,
+                                           NCOLS(asm_cols), "mission_id", 0};
+const pko_entity cpas_entity_recommendation = {"cpas_recommendation", "cpas_recommendations",
+                                               rec_cols, NCOLS(rec_cols), "mission_id", 0};
 
 static const pko_perm cpas_perms[] = {
     {"cpas.read", PKO_ROLES_ALL, "see plans, frameworks, indicators, data and dashboards", false},
@@ -1180,6 +1220,143 @@ static pko_rc h_dashboard(pko_req *req, pko_err *err)
     return PKO_OK;
 }
 
+/* ==== Impact assessments ================================================= */
+
+static pko_rc h_asm_create(pko_req *req, pko_err *err)
+{
+    json_t *b, *p;
+    pko_rc rc = pko_req_body_object(req, &b, err);
+    if (!rc)
+        rc = cpas_validate_assessment(b, err);
+    if (!rc)
+        rc = check_class(req, b, err);
+    if (rc)
+        return rc;
+    rc = get_visible(req, &cpas_entity_plan, json_string_value(json_object_get(b, "plan_id")), &p,
+                     err);
+    if (rc == PKO_ENOTFOUND) {
+        pko_err_clear(err);
+        return pko_err_field(err, PKO_EINVAL, "plan_id", "no such plan");
+    }
+    if (rc)
+        return rc;
+    rc = require_for(req, "cpas.plan", p, err);
+    if (!rc)
+        json_object_set(b, "mission_id", json_object_get(p, "mission_id"));
+    json_decref(p);
+    if (rc)
+        return rc;
+    return insert_reply(req, &cpas_entity_assessment, b, err);
+}
+
+static pko_rc h_asm_list(pko_req *req, pko_err *err)
+{
+    const char *pid = pko_req_query(req, "plan_id");
+    if (!pid)
+        return pko_err_field(err, PKO_EINVAL, "plan_id", "plan_id is required");
+    json_t *p, *ids;
+    pko_rc rc = get_visible(req, &cpas_entity_plan, pid, &p, err);
+    if (rc)
+        return rc;
+    json_decref(p);
+    rc = select_ids(pko_req_db(req),
+                    "SELECT id FROM cpas_assessments WHERE plan_id = ?1 ORDER BY rowid", pid, &ids,
+                    err);
+    if (rc)
+        return rc;
+    return reply_items(req, &cpas_entity_assessment, ids, err);
+}
+
+/* An assessment with its recommendations. */
+static pko_rc h_asm_get(pko_req *req, pko_err *err)
+{
+    const char *id = pko_req_param(req, "id");
+    json_t *a, *ids, *recs;
+    pko_rc rc = get_visible(req, &cpas_entity_assessment, id, &a, err);
+    if (rc)
+        return rc;
+    rc = select_ids(pko_req_db(req),
+                    "SELECT id FROM cpas_recommendations WHERE assessment_id = ?1 ORDER BY rowid",
+                    id, &ids, err);
+    if (!rc) {
+        rc = get_all(req, &cpas_entity_recommendation, ids, &recs, err);
+        json_decref(ids);
+    }
+    if (rc) {
+        json_decref(a);
+        return rc;
+    }
+    json_object_set_new(a, "recommendations", recs);
+    pko_req_reply(req, 200, a);
+    return PKO_OK;
+}
+
+static pko_rc h_rec_create(pko_req *req, pko_err *err)
+{
+    json_t *b, *a;
+    pko_rc rc = pko_req_body_object(req, &b, err);
+    if (rc)
+        return rc;
+    rc = get_visible(req, &cpas_entity_assessment, pko_req_param(req, "id"), &a, err);
+    if (rc)
+        return rc;
+    rc = require_for(req, "cpas.plan", a, err);
+    if (!rc)
+        rc = cpas_validate_recommendation(b, err);
+    if (!rc)
+        rc = check_class(req, b, err);
+    if (!rc) {
+        json_object_set(b, "mission_id", json_object_get(a, "mission_id"));
+        json_object_set(b, "assessment_id", json_object_get(a, "id"));
+        json_object_set_new(b, "status", json_string("proposed"));
+    }
+    json_decref(a);
+    if (rc)
+        return rc;
+    return insert_reply(req, &cpas_entity_recommendation, b, err);
+}
+
+/* Leadership's decision on a proposed recommendation: accepted or
+ * rejected, with a note; once. */
+static pko_rc h_rec_decide(pko_req *req, pko_err *err)
+{
+    const char *id = pko_req_param(req, "id");
+    json_t *b, *r;
+    pko_rc rc = pko_req_body_object(req, &b, err);
+    if (rc)
+        return rc;
+    rc = get_visible(req, &cpas_entity_recommendation, id, &r, err);
+    if (rc)
+        return rc;
+    rc = require_for(req, "cpas.approve", r, err);
+    bool proposed = !strcmp(json_string_value(json_object_get(r, "status")), "proposed");
+    json_decref(r);
+    if (rc)
+        return rc;
+    const char *k;
+    json_t *v;
+    json_object_foreach(b, k, v)
+    {
+        if (strcmp(k, "decision") && strcmp(k, "note"))
+            return pko_err_field(err, PKO_EINVAL, k, "a decision takes decision and note");
+    }
+    const char *d = json_string_value(json_object_get(b, "decision"));
+    if (!d || (strcmp(d, "accepted") && strcmp(d, "rejected")))
+        return pko_err_field(err, PKO_EINVAL, "decision", "decision must be accepted or rejected");
+    json_t *note = json_object_get(b, "note");
+    if (note && !json_is_null(note) &&
+        (!json_is_string(note) || strlen(json_string_value(note)) > 4000))
+        return pko_err_field(err, PKO_EINVAL, "note", "note must be text up to 4000 characters");
+    if (!proposed)
+        return pko_err_field(err, PKO_ECONFLICT, "decision",
+                             "leadership has already decided on this recommendation");
+    json_t *f = json_pack("{s:s, s:O, s:s}", "status", d, "decision_note",
+                          note ? note : json_null(), "decided_by", pko_req_user(req)->user_id);
+    rc = update_reply(req, &cpas_entity_recommendation, id, f, 0, err);
+    json_decref(f);
+    return rc;
+}
+
 /* ==== Module ============================================================= */
 
 static const pko_route cpas_routes[] = {
@@ -1198,10 +1375,19 @@ static const pko_route cpas_routes[] = {
     {"PATCH", "/api/v1/cpas/datapoints/{id}", h_dp_update, "cpas.data", 0, 16384},
     {"POST", "/api/v1/cpas/datapoints/{id}/approve", h_dp_approve, "cpas.data.approve", 0, 1024},
     {"GET", "/api/v1/cpas/datapoints/{id}/history", h_dp_history, "cpas.read", 0, 0},
+    {"GET", "/api/v1/cpas/assessments", h_asm_list, "cpas.read", 0, 0},
+    {"POST", "/api/v1/cpas/assessments", h_asm_create, "cpas.plan", 0, 65536},
+    {"GET", "/api/v1/cpas/assessments/{id}", h_asm_get, "cpas.read", 0, 0},
+    {"POST", "/api/v1/cpas/assessments/{id}/recommendations", h_rec_create, "cpas.plan", 0,
+     16384},
+    {"POST", "/api/v1/cpas/recommendations/{id}/decision", h_rec_decide, "cpas.approve", 0,
+     8192},
 };
 
 static const pko_entity *const cpas_entities[] = {&cpas_entity_plan, &cpas_entity_node,
-                                                  &cpas_entity_indicator, &cpas_entity_datapoint};
+                                                  &cpas_entity_indicator, &cpas_entity_datapoint,
+                                                  &cpas_entity_assessment,
+                                                  &cpas_entity_recommendation};
 
 const pko_module pko_module_cpas = {
     .name = "cpas",

@@ -109,4 +109,10 @@ PKO_MUST_USE pko_rc cpas_validate_indicator(json_t *f, int plan_first, int plan_
  * whether it takes text. */
 PKO_MUST_USE pko_rc cpas_validate_datapoint(json_t *f, bool qualitative, json_t *disaggs,
                                             int plan_first, int plan_last, pko_err *err);
+/* Impact assessments and their recommendations. */
+extern const char *const cpas_ratings[];
+PKO_MUST_USE pko_rc cpas_validate_assessment(json_t *f, pko_err *err);
+PKO_MUST_USE pko_rc cpas_validate_recommendation(json_t *f, pko_err *err);
+/* "YYYY-MM-DD" with a real day. */
+bool cpas_is_date(const char *s);
 #endif

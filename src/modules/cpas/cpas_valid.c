@@ -279,3 +279,79 @@ pko_rc cpas_validate_datapoint(json_t *f, bool qualitative, json_t *disaggs, int
         return pko_err_field(err, PKO_EINVAL, "note", "note must be text up to 4000 characters");
     return PKO_OK;
 }
+
+const char *const cpas_ratings[] = {"significant_progress", "some_progress", "no_progress",
+                                    "regression", NULL};
+
+bool cpas_is_date(const char *s)
+{
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return false;
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+    static const int md[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1945 || m < 1 || m > 12 || d < 1)
+        return false;
+    return d <= md[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+}
+
+pko_rc cpas_validate_assessment(json_t *f, pko_err *err)
+{
+    static const char *const known[] = {"plan_id", "title", "scope", "period", "questions",
+                                        "findings", "rating", "classification", NULL};
+    pko_rc rc = only_known(f, known, "an assessment", err);
+    if (rc)
+        return rc;
+    if (!text_ok(json_object_get(f, "plan_id"), 64, true))
+        return pko_err_field(err, PKO_EINVAL, "plan_id", "plan_id is required");
+    if (!text_ok(json_object_get(f, "title"), 300, true))
+        return pko_err_field(err, PKO_EINVAL, "title", "title is required, 1 to 300 characters");
+    if (!text_ok(json_object_get(f, "scope"), 4000, false))
+        return pko_err_field(err, PKO_EINVAL, "scope", "scope must be text up to 4000 characters");
+    if (!cpas_period_parse(json_string_value(json_object_get(f, "period")), NULL, NULL, NULL))
+        return pko_err_field(err, PKO_EINVAL, "period",
+                             "period (assessed) must be YYYY, YYYY-Qn or YYYY-MM");
+    json_t *q = json_object_get(f, "questions");
+    if (q && !json_is_null(q)) {
+        size_t i;
+        json_t *x;
+        if (!json_is_array(q) || json_array_size(q) > 50)
+            return pko_err_field(err, PKO_EINVAL, "questions",
+                                 "questions must be an array of up to 50 texts");
+        json_array_foreach(q, i, x)
+        {
+            if (!text_ok(x, 1000, true))
+                return pko_err_field(err, PKO_EINVAL, "questions",
+                                     "each question is text of 1 to 1000 characters");
+        }
+    }
+    if (!text_ok(json_object_get(f, "findings"), 20000, false))
+        return pko_err_field(err, PKO_EINVAL, "findings",
+                             "findings must be text up to 20000 characters");
+    json_t *r = json_object_get(f, "rating");
+    if (r && !json_is_null(r) && !in_list(json_string_value(r), cpas_ratings))
+        return pko_err_field(err, PKO_EINVAL, "rating",
+                             "rating must be significant_progress, some_progress, no_progress or "
+                             "regression");
+    return PKO_OK;
+}
+
+pko_rc cpas_validate_recommendation(json_t *f, pko_err *err)
+{
+    static const char *const known[] = {"text", "owner", "due_date", "classification", NULL};
+    pko_rc rc = only_known(f, known, "a recommendation", err);
+    if (rc)
+        return rc;
+    if (!text_ok(json_object_get(f, "text"), 4000, true))
+        return pko_err_field(err, PKO_EINVAL, "text", "text is required, 1 to 4000 characters");
+    if (!text_ok(json_object_get(f, "owner"), 200, true))
+        return pko_err_field(err, PKO_EINVAL, "owner",
+                             "owner (the component or post responsible) is required");
+    json_t *d = json_object_get(f, "due_date");
+    if (!cpas_is_date(json_string_value(d)))
+        return pko_err_field(err, PKO_EINVAL, "due_date", "due_date must be a date YYYY-MM-DD");
+    return PKO_OK;
+}

@@ -243,6 +243,38 @@ static void test_validation(void **state)
     }
 }
 
+static void test_assessments(void **state)
+{
+    (void)state;
+    pko_err e;
+    json_t *a = json_pack("{s:s, s:s, s:s, s:[s], s:s}", "plan_id", "p", "title", "t", "period",
+                          "2025", "questions", "q1", "rating", "regression");
+    pko_err_clear(&e);
+    assert_int_equal(cpas_validate_assessment(a, &e), PKO_OK);
+    json_object_set_new(a, "rating", json_string("fine"));
+    pko_err_clear(&e);
+    assert_int_equal(cpas_validate_assessment(a, &e), PKO_EINVAL);
+    assert_string_equal(e.field, "rating");
+    json_decref(a);
+    json_t *r = json_pack("{s:s, s:s, s:s}", "text", "t", "owner", "o", "due_date", "2024-02-29");
+    pko_err_clear(&e);
+    assert_int_equal(cpas_validate_recommendation(r, &e), PKO_OK);
+    json_object_set_new(r, "due_date", json_string("2025-02-29"));
+    pko_err_clear(&e);
+    assert_int_equal(cpas_validate_recommendation(r, &e), PKO_EINVAL);
+    assert_string_equal(e.field, "due_date");
+    json_object_set_new(r, "due_date", json_string("2025-02-28"));
+    json_object_set_new(r, "owner", json_string(""));
+    pko_err_clear(&e);
+    assert_int_equal(cpas_validate_recommendation(r, &e), PKO_EINVAL);
+    assert_string_equal(e.field, "owner");
+    json_decref(r);
+    assert_false(cpas_is_date("2025-13-01"));
+    assert_false(cpas_is_date("2025/01/01"));
+    assert_true(cpas_is_date("2000-02-29"));
+    assert_false(cpas_is_date("1900-02-28"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +283,7 @@ int main(void)
         cmocka_unit_test(test_status_edges),
         cmocka_unit_test(test_overdue),
         cmocka_unit_test(test_rollup),
+        cmocka_unit_test(test_assessments),
         cmocka_unit_test(test_validation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
