@@ -194,11 +194,22 @@ def pledge_filters_and_level_history():
     st, p, _, _ = req("POST", P + "/pledges", pledge(country="SEN", unit_type="formed_police_unit",
                                                     strength=160, level="registered"), S["fgo"])
     expect(st == 201, (st, p))
-    for lv in ("level_1", "level_2", "rapid_deployment"):
-        st, js, _, _ = req("PATCH", P + "/pledges/" + p["id"], {"level": lv}, S["fgo"])
-        expect(st == 200 and js["level"] == lv, (st, js))
-    st, js, _, _ = req("PATCH", P + "/pledges/" + p["id"], {"level": "level_7"}, S["fgo"])
-    expect(st == 400 and js["error"]["field"] == "level", (st, js))
+    # a level changes only with an assessment
+    st, js, _, _ = req("PATCH", P + "/pledges/" + p["id"], {"level": "level_1"}, S["fgo"])
+    expect(st == 400 and js["error"]["field"] == "level" and "visits" in js["error"]["message"],
+           (st, js))
+    for lv, kind in (("level_1", "desk_review"), ("level_2", "assessment_advisory_visit"),
+                     ("rapid_deployment", "assessment_advisory_visit")):
+        st, js, _, _ = req("POST", P + "/visits",
+                           {"pledge_id": p["id"], "kind": kind, "visit_date": "2025-03-01",
+                            "findings": "unit trained and equipped", "evidence": ["AAV/2025/17"],
+                            "level_after": lv}, S["fgo"])
+        expect(st == 201 and js["level_after"] == lv, (st, js))
+        expect(req("GET", P + "/pledges/" + p["id"], s=S["fgo"])[1]["level"] == lv, lv)
+    # unchanged level through PATCH is fine
+    st, js, _, _ = req("PATCH", P + "/pledges/" + p["id"], {"level": "rapid_deployment",
+                                                           "notes": "ok"}, S["fgo"])
+    expect(st == 200, (st, js))
     st, js, _, _ = req("PATCH", P + "/pledges/" + p["id"], {"country": "FRA"}, S["fgo"])
     expect(st == 400, (st, js))
     st, js, _, _ = req("PATCH", P + "/pledges/" + p["id"], {"level": "level_3"}, S["fgo_m"])
@@ -349,6 +360,40 @@ def pipeline_and_gaps():
     # the MONUSCO viewer sees no MINUSCA requirement in the gaps
     st, js, _, _ = req("GET", P + "/gaps", s=S["viewer"])
     expect(st == 200 and js["requirements"] == [], js)
+
+
+@test
+def visits_change_levels_with_evidence():
+    p = req("POST", P + "/pledges", pledge(country="URY", unit_type="engineering_company",
+            strength=270, level="level_1"), S["fgo"])[1]
+    base = {"pledge_id": p["id"], "visit_date": "2025-05-10", "findings": "ready",
+            "evidence": ["AAV report 2025-05"]}
+    cases = [(dict(visit_date="2999-01-01"), "visit_date"), (dict(findings=""), "findings"),
+             (dict(level_after="level_9"), "level_after"), (dict(kind="phone_call"), "kind"),
+             (dict(kind="desk_review", level_after="level_3"), "kind"),
+             (dict(evidence="none"), "evidence"), (dict(pledge_id="x" * 36), "pledge_id"),
+             (dict(extra=1), "extra")]
+    for kw, field in cases:
+        body = dict(base)
+        body.update(kw)
+        st, js, _, _ = req("POST", P + "/visits", body, S["fgo"])
+        expect(st == 400 and js["error"]["field"] == field, (kw, st, js))
+    expect(req("GET", P + "/pledges/" + p["id"], s=S["fgo"])[1]["level"] == "level_1", "unchanged")
+    expect(req("GET", P + "/visits?pledge_id=" + p["id"], s=S["fgo"])[1]["items"] == [], "none")
+    st, js, _, _ = req("POST", P + "/visits", dict(base, level_after="level_3"), S["fgo_m"])
+    expect(st == 403, (st, js))
+    st, v, _, _ = req("POST", P + "/visits", dict(base, level_after="level_3"), S["fgo"])
+    expect(st == 201 and v["level_before"] == "level_1" and v["level_after"] == "level_3"
+           and v["kind"] == "assessment_advisory_visit", (st, v))
+    # a visit that changes nothing keeps the level
+    st, v2, _, _ = req("POST", P + "/visits", dict(base, findings="follow-up"), S["fgo"])
+    expect(st == 201 and v2["level_before"] == v2["level_after"] == "level_3", (st, v2))
+    st, js, _, _ = req("GET", P + "/visits?pledge_id=" + p["id"], s=S["viewer"])
+    expect(st == 200 and sorted(x["id"] for x in js["items"]) == sorted([v["id"], v2["id"]]), js)
+    st, js, _, _ = req("GET", P + "/visits/" + v["id"], s=S["viewer"])
+    expect(st == 200 and js["evidence"] == ["AAV report 2025-05"], js)
+    h = req("GET", P + "/pledges/" + p["id"] + "/history", s=S["viewer"])[1]
+    expect([x["level"] for x in h["levels"]] == ["level_1", "level_3"], h["levels"])
 
 
 def main():

@@ -51,6 +51,16 @@ static const pko_migration pcrs_migrations[] = {
         "CREATE INDEX pcrs_requirements_mission ON pcrs_requirements(mission_id, status);"
         "CREATE UNIQUE INDEX pcrs_requirements_pledge ON pcrs_requirements(pledge_id)"
         " WHERE pledge_id IS NOT NULL;"},
+    {2, "CREATE TABLE pcrs_visits("
+        " id TEXT PRIMARY KEY, version INTEGER NOT NULL, classification INTEGER NOT NULL DEFAULT 0,"
+        " created_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
+        " pledge_id TEXT NOT NULL REFERENCES pcrs_pledges(id),"
+        " kind TEXT NOT NULL CHECK (kind IN ('assessment_advisory_visit','pre_deployment_visit',"
+        "'desk_review')),"
+        " visit_date TEXT NOT NULL, findings TEXT NOT NULL, evidence TEXT,"
+        " level_before TEXT NOT NULL, level_after TEXT NOT NULL"
+        ") STRICT;"
+        "CREATE INDEX pcrs_visits_pledge ON pcrs_visits(pledge_id, visit_date);"},
 };
 
 static const pko_col pledge_cols[] = {
@@ -566,6 +576,11 @@ static pko_rc h_pledge_update(pko_req *req, pko_err *err)
         return rc;
     int64_t expect;
     rc = pcrs_pledge_validate(b, 0, err);
+    if (!rc && json_object_get(b, "level") &&
+        !json_equal(json_object_get(b, "level"), json_object_get(cur, "level")))
+        rc = pko_err_field(err, PKO_EINVAL, "level",
+                           "a readiness level changes only with an assessment: record it with "
+                           "POST /api/v1/pcrs/visits and level_after");
     if (!rc)
         rc = take_version(b, &expect, err);
     if (!rc)
@@ -599,6 +614,108 @@ static pko_rc h_pledge_update(pko_req *req, pko_err *err)
     if (rc)
         return rc;
     return reply_record(req, &pko_entity_pcrs_pledge, id, 200, NULL, err);
+}
+
+/* ==== Visits ============================================================= */
+
+static pko_rc h_visit_create(pko_req *req, pko_err *err)
+{
+    json_t *b;
+    pko_rc rc = pko_req_body_object(req, &b, err);
+    if (!rc)
+        rc = pko_req_require(req, "pcrs.pledges.write", NULL, err);
+    char today[11];
+    today_utc(today);
+    if (!rc)
+        rc = pcrs_visit_validate(b, today, err);
+    if (!rc)
+        rc = check_class(req, b, err);
+    if (rc)
+        return rc;
+    const char *pid = json_string_value(json_object_get(b, "pledge_id"));
+    pko_scope scope;
+    pko_req_scope(req, "pcrs.read", &scope);
+    json_t *p;
+    rc = pko_db_get(pko_req_db(req), &pko_entity_pcrs_pledge, &scope, pko_req_actor(req), pid,
+                    &p, err);
+    if (rc == PKO_ENOTFOUND) {
+        pko_err_clear(err);
+        return pko_err_field(err, PKO_EINVAL, "pledge_id", "no pledge %.40s", pid);
+    }
+    if (rc)
+        return rc;
+    json_t *before = json_copy(json_object_get(p, "level"));
+    json_int_t pver = json_integer_value(json_object_get(p, "version"));
+    json_decref(p);
+    if (!json_object_get(b, "kind"))
+        json_object_set_new(b, "kind", json_string("assessment_advisory_visit"));
+    if (!json_object_get(b, "level_after"))
+        json_object_set(b, "level_after", before);
+    json_object_set_new(b, "level_before", before);
+    bool change = !json_equal(before, json_object_get(b, "level_after"));
+    pko_tx *tx;
+    char id[PKO_ID_LEN];
+    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
+    if (rc)
+        return rc;
+    rc = pko_tx_insert(tx, &pko_entity_pcrs_visit, b, id, err);
+    if (!rc && change) {
+        /* The level moves in the same transaction, against the version
+         * read above: a concurrent change makes this a 409, not a lost
+         * update. */
+        json_t *upd = json_pack("{s:O}", "level", json_object_get(b, "level_after"));
+        rc = pko_tx_update(tx, &pko_entity_pcrs_pledge, pid, upd, pver, err);
+        json_decref(upd);
+    }
+    if (rc) {
+        pko_tx_rollback(tx);
+        return rc;
+    }
+    rc = pko_tx_commit(tx, err);
+    if (rc)
+        return rc;
+    return reply_record(req, &pko_entity_pcrs_visit, id, 201, "/api/v1/pcrs/visits/", err);
+}
+
+static pko_rc h_visits_list(pko_req *req, pko_err *err)
+{
+    const char *cursor;
+    int limit;
+    pko_rc rc = pko_req_page(req, &cursor, &limit, err);
+    if (rc)
+        return rc;
+    pko_scope scope;
+    pko_req_scope(req, "pcrs.read", &scope);
+    const char *const binds[4] = {pko_req_query(req, "pledge_id"), NULL, NULL,
+                                  cursor ? cursor : ""};
+    json_t *items, *last;
+    size_t n;
+    rc = read_ids(req, &pko_entity_pcrs_visit, &scope,
+                  "SELECT id FROM pcrs_visits WHERE (?1 IS NULL OR pledge_id = ?1)"
+                  " AND id > ?4 ORDER BY id LIMIT ?5",
+                  binds, limit, &items, &n, &last, err);
+    if (rc)
+        return rc;
+    json_t *next = last;
+    if (n != (size_t)limit) {
+        json_decref(last);
+        next = json_null();
+    }
+    pko_req_reply(req, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+    return PKO_OK;
+}
+
+static pko_rc h_visit_get(pko_req *req, pko_err *err)
+{
+    pko_scope scope;
+    pko_req_scope(req, "pcrs.read", &scope);
+    json_t *v;
+    pko_rc rc = pko_db_get(pko_req_db(req), &pko_entity_pcrs_visit, &scope, pko_req_actor(req),
+                           pko_req_param(req, "id"), &v, err);
+    if (rc)
+        return rc;
+    pko_req_reply(req, 200, v);
+    return PKO_OK;
 }
 
 /* ==== Requirements ========================================================= */
@@ -1166,11 +1283,14 @@ static const pko_route pcrs_routes[] = {
     {"GET", "/api/v1/pcrs/requirements/{id}/candidates", h_candidates, "pcrs.read", 0, 0},
     {"POST", "/api/v1/pcrs/assignments/solve", h_solve, "pcrs.read", 0, 1024},
     {"GET", "/api/v1/pcrs/pipeline", h_pipeline, "pcrs.read", 0, 0},
+    {"GET", "/api/v1/pcrs/visits", h_visits_list, "pcrs.read", 0, 0},
+    {"POST", "/api/v1/pcrs/visits", h_visit_create, "pcrs.pledges.write", 0, 65536},
+    {"GET", "/api/v1/pcrs/visits/{id}", h_visit_get, "pcrs.read", 0, 0},
     {"GET", "/api/v1/pcrs/gaps", h_gaps, "pcrs.read", 0, 0},
 };
 
-static const pko_entity *const pcrs_entities[] = {&pko_entity_pcrs_pledge,
-                                                  &pko_entity_pcrs_requirement};
+static const pko_entity *const pcrs_entities[] = {
+    &pko_entity_pcrs_pledge, &pko_entity_pcrs_requirement, &pko_entity_pcrs_visit};
 
 const pko_module pko_module_pcrs = {
     .name = "pcrs",

@@ -64,6 +64,12 @@ PKO_MUST_USE pko_rc pcrs_pledge_validate(json_t *fields, int creating, pko_err *
 PKO_MUST_USE pko_rc pcrs_requirement_validate(json_t *fields, int creating, const char *today,
                                               pko_err *err);
 
+/* ---- Visits (visits.c) ---------------------------------------------------- */
+
+extern const pko_entity pko_entity_pcrs_visit;
+/* Validate a new visit; 'today' is YYYY-MM-DD (visit_date not after it). */
+PKO_MUST_USE pko_rc pcrs_visit_validate(json_t *fields, const char *today, pko_err *err);
+
 /* ---- Matching (match.c) --------------------------------------------------- */
 
 /* Score pledge 'p' for requirement 'r' (both JSON records as stored) as of

@@ -242,6 +242,51 @@ static void test_hungarian_against_brute_force(void **state)
     assert_true(pcrs_hungarian(NULL, 0, 0, NULL) == 0);
 }
 
+static void test_visit_validation(void **state)
+{
+    (void)state;
+    static const char *base = "\"pledge_id\":\"0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b\","
+                              "\"visit_date\":\"2025-05-10\",\"findings\":\"ready\"";
+    static const struct {
+        const char *extra;
+        const char *field; /* NULL: valid */
+    } cases[] = {
+        {"", NULL},
+        {",\"level_after\":\"rapid_deployment\",\"evidence\":[\"AAV/1\"]", NULL},
+        {",\"kind\":\"desk_review\",\"level_after\":\"level_1\"", NULL},
+        {",\"kind\":\"desk_review\",\"level_after\":\"level_2\"", "kind"},
+        {",\"kind\":\"desk_review\",\"level_after\":\"rapid_deployment\"", "kind"},
+        {",\"level_after\":\"level_4\"", "level_after"},
+        {",\"evidence\":[\"\"]", "evidence"},
+        {",\"kind\":\"call\"", "kind"},
+        {",\"x\":1", "x"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char buf[512];
+        snprintf(buf, sizeof(buf), "{%s%s}", base, cases[i].extra);
+        json_t *v = json_loads(buf, 0, NULL);
+        assert_non_null(v);
+        pko_err e;
+        pko_err_clear(&e);
+        pko_rc rc = pcrs_visit_validate(v, "2026-01-01", &e);
+        json_decref(v);
+        if (!cases[i].field) {
+            assert_int_equal(rc, PKO_OK);
+        } else {
+            assert_int_equal(rc, PKO_EINVAL);
+            assert_string_equal(e.field, cases[i].field);
+        }
+    }
+    json_t *future = json_loads("{\"pledge_id\":\"0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b\","
+                                "\"visit_date\":\"2026-01-02\",\"findings\":\"x\"}",
+                                0, NULL);
+    pko_err e;
+    pko_err_clear(&e);
+    assert_int_equal(pcrs_visit_validate(future, "2026-01-01", &e), PKO_EINVAL);
+    assert_string_equal(e.field, "visit_date");
+    json_decref(future);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -249,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_unit_types),
         cmocka_unit_test(test_pledge_validation),
         cmocka_unit_test(test_requirement_validation),
+        cmocka_unit_test(test_visit_validation),
         cmocka_unit_test(test_score_explains_itself),
         cmocka_unit_test(test_hungarian_against_brute_force),
     };
