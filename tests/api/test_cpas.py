@@ -308,6 +308,35 @@ def dashboard_explains_itself():
 
 
 @test
+def factsheet_page():
+    st, _, raw, r = req("GET", "/api/v1/cpas/plans/%s/factsheet?as_of=2025-08" % P["plan"],
+                        s=S["viewer"])
+    expect(st == 200 and r.getheader("Content-Type").startswith("text/html"), st)
+    page = raw.decode()
+    expect("MINUSCA: MINUSCA plan 2025" in page, page[:300])
+    expect("Communities in Ouham-Pende are safer" in page and "<svg" in page, page)
+    expect("Civilians killed by armed groups" in page and "At risk" in page, page)
+    expect("<script" not in page, page)
+    st, js, _, _ = req("GET", "/api/v1/cpas/plans/%s/factsheet?format=pdf" % P["plan"],
+                       s=S["viewer"])
+    expect(st == 400 and js["error"]["field"] == "format", (st, js))
+    st, _, _, _ = req("GET", "/api/v1/cpas/plans/%s/factsheet" % P["plan"], s=S["other"])
+    expect(st == 404, st)
+
+
+@test
+def titles_are_escaped_in_the_factsheet():
+    st, js, _, _ = req("POST", "/api/v1/cpas/plans",
+                       plan_body(title="<script>alert(1)</script> & co"), S["planner"])
+    expect(st == 201, (st, js))
+    st, _, raw, _ = req("GET", "/api/v1/cpas/plans/%s/factsheet" % js["id"], s=S["viewer"])
+    page = raw.decode()
+    expect(st == 200 and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in page, page[:400])
+    expect("<script>" not in page, page[:400])
+    P["xss_plan"] = js["id"]
+
+
+@test
 def approval_and_revision():
     st, js, _, _ = req("POST", "/api/v1/cpas/plans/%s/approve" % P["plan"], {}, S["planner"])
     expect(st == 403, (st, js))
@@ -321,7 +350,7 @@ def approval_and_revision():
     st, js, _, _ = req("POST", "/api/v1/cpas/plans",
                        plan_body(title="MINUSCA plan 2025 rev 1", previous_id=P["plan"]),
                        S["planner"])
-    expect(st == 201 and js["version_no"] == 2 and js["previous_id"] == P["plan"], (st, js))
+    expect(st == 201 and js["version_no"] == 3 and js["previous_id"] == P["plan"], (st, js))
     rev = js["id"]
     # The revision starts as a copy of the framework and indicators, with new ids.
     st, js, _, _ = req("GET", "/api/v1/cpas/plans/%s/framework" % rev, s=S["viewer"])
@@ -413,7 +442,7 @@ def reads_are_scoped_to_the_mission():
     st, js, _, _ = req("GET", "/api/v1/cpas/plans", s=S["other"])
     expect(st == 200 and js["items"] == [], (st, js))
     st, js, _, _ = req("GET", "/api/v1/cpas/plans", s=S["viewer"])
-    expect(st == 200 and len(js["items"]) == 2, (st, js))
+    expect(st == 200 and len(js["items"]) == 3, (st, js))
     st, js, _, _ = req("GET", "/api/v1/cpas/plans")
     expect(st == 401, st)
 

@@ -12,6 +12,7 @@
  * planners and mission administrators approve data points.
  */
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -1160,7 +1161,8 @@ static pko_rc dashboard_outcomes(pko_req *req, const char *pid, json_t *inds, js
     return PKO_OK;
 }
 
-static pko_rc h_dashboard(pko_req *req, pko_err *err)
+/* The dashboard of plan {id} as JSON into '*out'; the plan into '*plan'. */
+static pko_rc build_dashboard(pko_req *req, json_t **out, json_t **plan, pko_err *err)
 {
     const char *pid = pko_req_param(req, "id");
     int as_of = current_month(), x;
@@ -1212,11 +1214,157 @@ static pko_rc h_dashboard(pko_req *req, pko_err *err)
     }
     char asof[16];
     cpas_period_of_month(CPAS_MONTHLY, as_of, asof);
-    pko_req_reply(req, 200,
-                  json_pack("{s:O, s:O, s:s, s:o, s:o, s:o}", "plan_id", json_object_get(p, "id"),
-                            "plan_version", json_object_get(p, "version_no"), "as_of", asof,
-                            "summary", summary, "outcomes", outcomes, "indicators", items));
+    *out = json_pack("{s:O, s:O, s:s, s:o, s:o, s:o}", "plan_id", json_object_get(p, "id"),
+                     "plan_version", json_object_get(p, "version_no"), "as_of", asof, "summary",
+                     summary, "outcomes", outcomes, "indicators", items);
+    *plan = p;
+    return PKO_OK;
+}
+
+static pko_rc h_dashboard(pko_req *req, pko_err *err)
+{
+    json_t *d, *p;
+    pko_rc rc = build_dashboard(req, &d, &p, err);
+    if (rc)
+        return rc;
     json_decref(p);
+    pko_req_reply(req, 200, d);
+    return PKO_OK;
+}
+
+static void html_text(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '&': fputs("&amp;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&#39;", f); break;
+        default: fputc(*s, f);
+        }
+    }
+}
+
+static const char *status_label(const char *st)
+{
+    return !strcmp(st, "on_track")    ? "On track"
+           : !strcmp(st, "at_risk")   ? "At risk"
+           : !strcmp(st, "off_track") ? "Off track"
+           : !strcmp(st, "no_target") ? "No target"
+                                      : "No data";
+}
+
+static const char *status_colour(const char *st)
+{
+    return !strcmp(st, "on_track")    ? "#2e7d32"
+           : !strcmp(st, "at_risk")   ? "#f9a825"
+           : !strcmp(st, "off_track") ? "#c62828"
+                                      : "#9e9e9e";
+}
+
+static void html_num(FILE *f, json_t *v)
+{
+    if (json_is_number(v))
+        fprintf(f, "%g", json_number_value(v));
+    else
+        fputs("&ndash;", f);
+}
+
+/* One page: the plan, counts by status, a bar per outcome (progress with
+ * the on-track mark at 90%), and every indicator with its reason. Only
+ * text from the store, escaped; no scripts, no external resources. */
+static pko_rc h_factsheet(pko_req *req, pko_err *err)
+{
+    const char *fmt = pko_req_query(req, "format");
+    if (fmt && strcmp(fmt, "html"))
+        return pko_err_field(err, PKO_EINVAL, "format",
+                             "format must be html (PDF is not produced yet)");
+    json_t *d, *p, *m;
+    pko_rc rc = build_dashboard(req, &d, &p, err);
+    if (rc)
+        return rc;
+    rc = pko_db_get(pko_req_db(req), &pko_entity_mission, &all_scope, pko_req_actor(req),
+                    json_string_value(json_object_get(p, "mission_id")), &m, err);
+    if (rc) {
+        json_decref(d);
+        json_decref(p);
+        return rc;
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) {
+        json_decref(d);
+        json_decref(p);
+        json_decref(m);
+        return pko_err_set(err, PKO_ENOMEM, "out of memory");
+    }
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>", f);
+    html_text(f, json_string_value(json_object_get(m, "acronym")));
+    fputs(" factsheet</title><style>body{font-family:sans-serif;max-width:52em;margin:1em auto;"
+          "font-size:11pt}h1{font-size:16pt;margin:0}table{border-collapse:collapse;width:100%}"
+          "td,th{border-bottom:1px solid #ddd;padding:3px;text-align:left;vertical-align:top}"
+          ".r{color:#555;font-size:9pt}</style></head><body>\n<h1>", f);
+    html_text(f, json_string_value(json_object_get(m, "acronym")));
+    fputs(": ", f);
+    html_text(f, json_string_value(json_object_get(p, "title")));
+    fprintf(f, "</h1>\n<p>Plan version %lld (%s), %s to %s. Data as of %s; approved data only.</p>\n",
+            (long long)json_integer_value(json_object_get(p, "version_no")),
+            json_string_value(json_object_get(p, "status")),
+            json_string_value(json_object_get(p, "period_start")),
+            json_string_value(json_object_get(p, "period_end")),
+            json_string_value(json_object_get(d, "as_of")));
+    json_t *sum = json_object_get(d, "summary");
+    fputs("<p>Indicators:", f);
+    static const char *const sts[] = {"on_track", "at_risk", "off_track", "no_data", "no_target"};
+    for (int i = 0; i < 5; i++)
+        fprintf(f, " %s %lld%s", status_label(sts[i]),
+                (long long)json_integer_value(json_object_get(sum, sts[i])), i < 4 ? "," : ".");
+    fputs("</p>\n<h2>Outcomes</h2>\n", f);
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(d, "outcomes"), i, o)
+    {
+        const char *st = json_string_value(json_object_get(o, "status"));
+        json_t *pr = json_object_get(o, "progress");
+        double pct = json_is_number(pr) ? json_number_value(pr) * 100 : 0;
+        fputs("<h3>", f);
+        html_text(f, json_string_value(json_object_get(o, "title")));
+        fprintf(f, "</h3>\n<svg width=\"400\" height=\"22\" role=\"img\" "
+                   "aria-label=\"%s, %.0f%%\"><rect width=\"400\" height=\"22\" "
+                   "fill=\"#eee\"/><rect width=\"%.0f\" height=\"22\" fill=\"%s\"/>"
+                   "<line x1=\"360\" x2=\"360\" y1=\"0\" y2=\"22\" stroke=\"#000\"/>"
+                   "</svg> <b>%s</b> %.0f%%\n<p class=\"r\">",
+                status_label(st), pct, pct * 4, status_colour(st), status_label(st), pct);
+        html_text(f, json_string_value(json_object_get(o, "reason")));
+        fputs("</p>\n", f);
+    }
+    fputs("<h2>Indicators</h2>\n<table><tr><th>Indicator</th><th>Latest</th><th>Target</th>"
+          "<th>Status</th></tr>\n", f);
+    json_t *e;
+    json_array_foreach(json_object_get(d, "indicators"), i, e)
+    {
+        json_t *v = json_object_get(e, "values");
+        const char *st = json_string_value(json_object_get(e, "status"));
+        fputs("<tr><td>", f);
+        html_text(f, json_string_value(json_object_get(e, "name")));
+        fputs("<div class=\"r\">", f);
+        html_text(f, json_string_value(json_object_get(e, "reason")));
+        fputs("</div></td><td>", f);
+        html_num(f, json_object_get(v, "latest"));
+        fputs("</td><td>", f);
+        html_num(f, json_object_get(v, "target"));
+        fprintf(f, "</td><td style=\"color:%s\">%s</td></tr>\n", status_colour(st),
+                status_label(st));
+    }
+    fputs("</table>\n</body></html>\n", f);
+    fclose(f);
+    json_decref(d);
+    json_decref(p);
+    json_decref(m);
+    pko_req_reply_raw(req, 200, "text/html; charset=utf-8", buf, len);
+    free(buf);
     return PKO_OK;
 }
 
@@ -1367,6 +1515,7 @@ static const pko_route cpas_routes[] = {
     {"GET", "/api/v1/cpas/plans/{id}/framework", h_framework_get, "cpas.read", 0, 0},
     {"POST", "/api/v1/cpas/plans/{id}/framework", h_framework_add, "cpas.plan", 0, 16384},
     {"GET", "/api/v1/cpas/plans/{id}/dashboard", h_dashboard, "cpas.read", 0, 0},
+    {"GET", "/api/v1/cpas/plans/{id}/factsheet", h_factsheet, "cpas.read", 0, 0},
     {"GET", "/api/v1/cpas/indicators", h_ind_list, "cpas.read", 0, 0},
     {"POST", "/api/v1/cpas/indicators", h_ind_create, "cpas.plan", 0, 32768},
     {"GET", "/api/v1/cpas/indicators/{id}", h_ind_get, "cpas.read", 0, 0},
