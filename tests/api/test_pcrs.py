@@ -396,6 +396,30 @@ def visits_change_levels_with_evidence():
     expect([x["level"] for x in h["levels"]] == ["level_1", "level_3"], h["levels"])
 
 
+@test
+def gender_parity_against_targets():
+    st, before, _, _ = req("GET", P + "/parity", s=S["viewer"])
+    expect(st == 200, (st, before))
+    cats = {x["category"]: x for x in before["items"]}
+    expect(set(cats) == {"military_contingents", "military_observers_staff_officers",
+                         "formed_police_units", "individual_police_officers"}, cats)
+    expect(cats["military_contingents"]["target"] == 0.15
+           and cats["individual_police_officers"]["target"] == 0.30, cats)
+    ipo0 = cats["individual_police_officers"]
+    st, js, _, _ = req("POST", P + "/pledges", pledge(unit_type="individual_police_officers",
+                       country="NOR", strength=40, women_share=0.5), S["fgo"])
+    expect(st == 201, (st, js))
+    req("POST", P + "/pledges", pledge(unit_type="individual_police_officers", country="FIN",
+        strength=60, women_share=0.1), S["fgo"])
+    cats = {x["category"]: x for x in req("GET", P + "/parity", s=S["viewer"])[1]["items"]}
+    ipo = cats["individual_police_officers"]
+    expect(ipo["pledges"] == ipo0["pledges"] + 2 and ipo["strength"] == ipo0["strength"] + 100, ipo)
+    if ipo0["strength"] == 0:
+        # 20 + 6 women of 100: 26% against 30%, 4 short
+        expect(abs(ipo["share"] - 0.26) < 1e-9 and not ipo["meets_target"]
+               and abs(ipo["women_short"] - 4) < 1e-9, ipo)
+
+
 def main():
     global PKO
     PKO = os.path.abspath(sys.argv[1])

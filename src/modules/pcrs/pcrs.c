@@ -1263,6 +1263,79 @@ static pko_rc h_gaps(pko_req *req, pko_err *err)
     return PKO_OK;
 }
 
+/* Share of women in pledged units (available or deployed) per category of
+ * personnel, against the targets for 2028 of the Uniformed Gender Parity
+ * Strategy 2018-2028 (DPO): 15% of military contingents, 25% of military
+ * observers and staff officers, 20% of formed police units, 30% of
+ * individual police officers. */
+static const struct {
+    const char *category;
+    double target;
+} parity_targets[] = {
+    {"military_contingents", 0.15},
+    {"military_observers_staff_officers", 0.25},
+    {"formed_police_units", 0.20},
+    {"individual_police_officers", 0.30},
+};
+
+static size_t parity_category(const char *unit_type)
+{
+    if (strcmp(unit_type, "military_observers") == 0 || strcmp(unit_type, "staff_officers") == 0)
+        return 1;
+    if (strcmp(unit_type, "formed_police_unit") == 0)
+        return 2;
+    if (strcmp(unit_type, "individual_police_officers") == 0)
+        return 3;
+    return 0;
+}
+
+static pko_rc h_parity(pko_req *req, pko_err *err)
+{
+    pko_scope scope;
+    pko_req_scope(req, "pcrs.read", &scope);
+    pko_db *db = pko_req_db(req);
+    pko_stmt *s;
+    pko_rc rc = pko_db_prepare(db,
+                               "SELECT unit_type, SUM(strength),"
+                               " SUM(strength * COALESCE(women_share, 0)), COUNT(*)"
+                               " FROM pcrs_pledges WHERE status <> 'withdrawn'"
+                               " AND classification <= ?1 GROUP BY unit_type",
+                               &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int(s, 1, scope.clearance);
+    double strength[4] = {0}, women[4] = {0};
+    int64_t pledges[4] = {0};
+    int row;
+    while (!(rc = pko_db_step(db, s, &row, err)) && row) {
+        size_t c = parity_category((const char *)sqlite3_column_text(s, 0));
+        strength[c] += (double)sqlite3_column_int64(s, 1);
+        women[c] += sqlite3_column_double(s, 2);
+        pledges[c] += sqlite3_column_int64(s, 3);
+    }
+    sqlite3_reset(s);
+    if (rc)
+        return rc;
+    json_t *items = json_array();
+    for (size_t c = 0; c < 4; c++) {
+        double share = strength[c] > 0 ? women[c] / strength[c] : 0;
+        json_array_append_new(
+            items, json_pack("{s:s, s:f, s:I, s:f, s:f, s:f, s:b, s:f}", "category",
+                             parity_targets[c].category, "target", parity_targets[c].target,
+                             "pledges", (json_int_t)pledges[c], "strength", strength[c], "women",
+                             women[c], "share", share, "meets_target",
+                             strength[c] > 0 && share + 1e-9 >= parity_targets[c].target,
+                             "women_short",
+                             share >= parity_targets[c].target
+                                 ? 0.0
+                                 : parity_targets[c].target * strength[c] - women[c]));
+    }
+    pko_req_reply(req, 200,
+                  json_pack("{s:o, s:s}", "items", items, "targets",
+                            "Uniformed Gender Parity Strategy 2018-2028, targets for 2028"));
+    return PKO_OK;
+}
+
 /* ==== Module ============================================================= */
 
 static const pko_route pcrs_routes[] = {
@@ -1287,6 +1360,7 @@ static const pko_route pcrs_routes[] = {
     {"POST", "/api/v1/pcrs/visits", h_visit_create, "pcrs.pledges.write", 0, 65536},
     {"GET", "/api/v1/pcrs/visits/{id}", h_visit_get, "pcrs.read", 0, 0},
     {"GET", "/api/v1/pcrs/gaps", h_gaps, "pcrs.read", 0, 0},
+    {"GET", "/api/v1/pcrs/parity", h_parity, "pcrs.read", 0, 0},
 };
 
 static const pko_entity *const pcrs_entities[] = {
