@@ -420,6 +420,37 @@ def gender_parity_against_targets():
                and abs(ipo["women_short"] - 4) < 1e-9, ipo)
 
 
+@test
+def filling_deploys_the_pledge_and_reopening_releases_it():
+    p = req("POST", P + "/pledges", pledge(unit_type="transport_company", country="BGD",
+            strength=150, level="level_3"), S["fgo"])[1]
+    r = req("POST", P + "/requirements", requirement(unit_type="transport_company",
+            required_capabilities=["logistics"], language=None, women_target=None), S["fgo_m"])[1]
+    st, js, _, _ = req("PATCH", P + "/requirements/" + r["id"],
+                       {"status": "filled", "pledge_id": p["id"], "rotation_months": 30},
+                       S["fgo_m"])
+    expect(st == 400 and js["error"]["field"] == "rotation_months", (st, js))
+    st, js, _, _ = req("PATCH", P + "/requirements/" + r["id"],
+                       {"status": "filled", "pledge_id": p["id"], "deployed_on": "2026-02-30"},
+                       S["fgo_m"])
+    expect(st == 400 and js["error"]["field"] == "deployed_on", (st, js))
+    expect(req("GET", P + "/pledges/" + p["id"], s=S["fgo"])[1]["status"] == "available", "unchanged")
+    st, js, _, _ = req("PATCH", P + "/requirements/" + r["id"],
+                       {"status": "filled", "pledge_id": p["id"], "deployed_on": "2026-03-01",
+                        "rotation_months": 12}, S["fgo_m"])
+    expect(st == 200 and js["rotation_months"] == 12, (st, js))
+    expect(req("GET", P + "/pledges/" + p["id"], s=S["fgo"])[1]["status"] == "deployed", "deployed")
+    r2 = req("POST", P + "/requirements", requirement(unit_type="transport_company",
+             language=None, women_target=None), S["fgo_m"])[1]
+    c = req("GET", P + "/requirements/%s/candidates" % r2["id"], s=S["fgo"])[1]
+    expect(p["id"] not in [x["pledge_id"] for x in c["items"]], c)
+    st, js, _, _ = req("PATCH", P + "/requirements/" + r["id"], {"status": "open"}, S["fgo_m"])
+    expect(st == 200 and js["status"] == "open" and js.get("pledge_id") is None, (st, js))
+    expect(req("GET", P + "/pledges/" + p["id"], s=S["fgo"])[1]["status"] == "available", "released")
+    c = req("GET", P + "/requirements/%s/candidates" % r2["id"], s=S["fgo"])[1]
+    expect(p["id"] in [x["pledge_id"] for x in c["items"]], c)
+
+
 def main():
     global PKO
     PKO = os.path.abspath(sys.argv[1])

@@ -61,6 +61,9 @@ static const pko_migration pcrs_migrations[] = {
         " level_before TEXT NOT NULL, level_after TEXT NOT NULL"
         ") STRICT;"
         "CREATE INDEX pcrs_visits_pledge ON pcrs_visits(pledge_id, visit_date);"},
+    {3, "ALTER TABLE pcrs_requirements ADD COLUMN deployed_on TEXT;"
+        "ALTER TABLE pcrs_requirements ADD COLUMN rotation_months INTEGER"
+        " CHECK (rotation_months IS NULL OR rotation_months BETWEEN 1 AND 24);"},
 };
 
 static const pko_col pledge_cols[] = {
@@ -95,6 +98,8 @@ static const pko_col requirement_cols[] = {
     {"women_target", PKO_COL_REAL, 0},
     {"status", PKO_COL_TEXT, PKO_COL_REQUIRED},
     {"pledge_id", PKO_COL_TEXT, 0},
+    {"deployed_on", PKO_COL_TEXT, 0},
+    {"rotation_months", PKO_COL_INT, 0},
 };
 
 const pko_entity pko_entity_pcrs_requirement = {
@@ -247,7 +252,7 @@ pko_rc pcrs_requirement_validate(json_t *f, int creating, const char *today, pko
     static const char *const known[] = {
         "mission_id", "unit_type", "title",  "strength",  "required_capabilities",
         "required_by", "language", "women_target", "status", "pledge_id",
-        "classification", "version", NULL};
+        "deployed_on", "rotation_months", "classification", "version", NULL};
     pko_rc rc = check_known(f, known, "unit requirement", err);
     if (rc)
         return rc;
@@ -300,6 +305,14 @@ pko_rc pcrs_requirement_validate(json_t *f, int creating, const char *today, pko
     v = json_object_get(f, "pledge_id");
     if (!NULLABLE(v) && (!json_is_string(v) || strlen(json_string_value(v)) != PKO_ID_LEN - 1))
         return pko_err_field(err, PKO_EINVAL, "pledge_id", "pledge_id must be a pledge's id");
+    json_t *dep = json_object_get(f, "deployed_on");
+    if (!NULLABLE(dep) && !is_date(json_string_value(dep)))
+        return pko_err_field(err, PKO_EINVAL, "deployed_on", "deployed_on must be a date YYYY-MM-DD");
+    json_t *rot = json_object_get(f, "rotation_months");
+    if (!NULLABLE(rot) &&
+        (!json_is_integer(rot) || json_integer_value(rot) < 1 || json_integer_value(rot) > 24))
+        return pko_err_field(err, PKO_EINVAL, "rotation_months",
+                             "rotation_months must be a whole number from 1 to 24");
     const char *st = json_string_value(json_object_get(f, "status"));
     if (st && strcmp(st, "filled") == 0 && !json_is_string(v))
         return pko_err_field(err, PKO_EINVAL, "pledge_id",
@@ -833,6 +846,16 @@ static pko_rc check_fill(pko_req *req, const char *pledge_id, const char *unit_t
     return rc;
 }
 
+/* Inside 'tx': set pledge 'pid' to 'status' (deployed when it fills a
+ * requirement, available again when the requirement is reopened). */
+static pko_rc set_pledge_status(pko_tx *tx, const char *pid, const char *status, pko_err *err)
+{
+    json_t *f = json_pack("{s:s}", "status", status);
+    pko_rc rc = pko_tx_update(tx, &pko_entity_pcrs_pledge, pid, f, 0, err);
+    json_decref(f);
+    return rc;
+}
+
 static pko_rc h_requirement_create(pko_req *req, pko_err *err)
 {
     json_t *b;
@@ -865,6 +888,8 @@ static pko_rc h_requirement_create(pko_req *req, pko_err *err)
     if (rc)
         return rc;
     rc = pko_tx_insert(tx, &pko_entity_pcrs_requirement, b, id, err);
+    if (!rc && pid && strcmp(json_string_value(json_object_get(b, "status")), "filled") == 0)
+        rc = set_pledge_status(tx, pid, "deployed", err);
     if (rc) {
         pko_tx_rollback(tx);
         return rc;
@@ -903,7 +928,18 @@ static pko_rc h_requirement_update(pko_req *req, pko_err *err)
         rc = take_version(b, &expect, err);
     if (!rc)
         rc = check_class(req, b, err);
-    /* Status and pledge as they will be after the change. */
+    /* Status and pledge before and after the change: a pledge that starts
+     * filling the requirement is deployed, one that stops is available. */
+    char old_pledge[PKO_ID_LEN] = "", new_pledge[PKO_ID_LEN] = "";
+    bool was_filled = json_is_string(json_object_get(cur, "status")) &&
+                      strcmp(json_string_value(json_object_get(cur, "status")), "filled") == 0;
+    if (was_filled && json_is_string(json_object_get(cur, "pledge_id")))
+        snprintf(old_pledge, sizeof(old_pledge), "%s",
+                 json_string_value(json_object_get(cur, "pledge_id")));
+    if (!rc && was_filled && json_is_string(json_object_get(b, "status")) &&
+        strcmp(json_string_value(json_object_get(b, "status")), "filled") != 0 &&
+        !json_object_get(b, "pledge_id"))
+        json_object_set_new(b, "pledge_id", json_null()); /* reopened: the pledge is released */
     if (!rc) {
         json_t *st = json_object_get(b, "status");
         json_t *pl = json_object_get(b, "pledge_id");
@@ -918,6 +954,9 @@ static pko_rc h_requirement_update(pko_req *req, pko_err *err)
         else if (json_is_string(json_object_get(b, "pledge_id")))
             rc = check_fill(req, json_string_value(pl),
                             json_string_value(json_object_get(cur, "unit_type")), id, err);
+        if (!rc && json_is_string(st) && strcmp(json_string_value(st), "filled") == 0 &&
+            json_is_string(pl))
+            snprintf(new_pledge, sizeof(new_pledge), "%s", json_string_value(pl));
     }
     json_decref(cur);
     if (rc)
@@ -931,6 +970,10 @@ static pko_rc h_requirement_update(pko_req *req, pko_err *err)
         pko_err_clear(err);
         rc = pko_err_field(err, PKO_ECONFLICT, "pledge_id", "that pledge already fills a requirement");
     }
+    if (!rc && old_pledge[0] && strcmp(old_pledge, new_pledge) != 0)
+        rc = set_pledge_status(tx, old_pledge, "available", err);
+    if (!rc && new_pledge[0] && strcmp(old_pledge, new_pledge) != 0)
+        rc = set_pledge_status(tx, new_pledge, "deployed", err);
     if (rc) {
         pko_tx_rollback(tx);
         return rc;
