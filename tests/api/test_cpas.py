@@ -307,6 +307,61 @@ def dashboard_explains_itself():
     expect(st == 400 and js["error"]["field"] == "as_of", (st, js))
 
 
+def incident(day, killed, admin1="Ouham-Pende", verify=True):
+    body = {"title": "Attack on a village", "occurred_start": day, "lat": 6.5, "lon": 16.4,
+            "category": "violence_against_civilians.attack", "mission_id": M["MINUSCA"],
+            "killed_civilians": killed, "admin1": admin1}
+    st, js, _, _ = req("POST", "/api/v1/incidents", body, S["analyst"])
+    expect(st == 201, (st, js))
+    steps = ["submitted", "verified"] if verify else ["submitted"]
+    for to in steps:
+        st, js2, _, _ = req("POST", "/api/v1/incidents/%s/transition" % js["id"], {"status": to},
+                            S["analyst"])
+        expect(st == 200, (to, st, js2))
+
+
+@test
+def computed_indicator_from_incidents():
+    comp = {"source": "incidents", "measure": "killed_civilians",
+            "where": {"category": "violence_against_civilians", "admin1": "Ouham-Pende"}}
+    body = {"node_id": P["output"], "name": "Civilians killed in Ouham-Pende (computed)",
+            "kind": "quantitative", "unit": "people", "direction": "decrease",
+            "baseline_value": 10, "baseline_period": "2024-12", "targets": {"2025-06": 0},
+            "frequency": "monthly", "computed": comp}
+    for change, field in (({"computed": dict(comp, where={"colour": "red"})}, "computed"),
+                          ({"computed": dict(comp, measure="lat")}, "computed"),
+                          ({"computed": dict(comp, source="pcrs")}, "computed"),
+                          ({"computed": dict(comp, where={"status": "draft"})}, "computed"),
+                          ({"kind": "qualitative"}, "computed")):
+        b = dict(body)
+        b.update(change)
+        st, js, _, _ = req("POST", "/api/v1/cpas/indicators", b, S["planner"])
+        expect(st == 400 and js["error"]["field"] == field, (change, st, js))
+    b = dict(body, computed=dict(comp, where={"colour": "red"}))
+    st, js, _, _ = req("POST", "/api/v1/cpas/indicators", b, S["planner"])
+    expect("unknown field colour" in js["error"]["message"], js)
+    st, js, _, _ = req("POST", "/api/v1/cpas/indicators", body, S["planner"])
+    expect(st == 201 and js["computed"] == comp, (st, js))
+    ci = js["id"]
+    st, js, _, _ = dp(ci, {"period": "2025-01", "value": 4})
+    expect(st == 409, (st, js))
+    incident("2025-01-15", 2)
+    incident("2025-02-10", 3)
+    incident("2025-02-20", 10, verify=False)    # not verified: not counted
+    incident("2025-02-21", 7, admin1="Bangui")  # another prefecture
+    incident("2025-04-02", 1)                   # after the as-of month
+    st, js, _, _ = req("GET", "/api/v1/cpas/plans/%s/dashboard?as_of=2025-04" % P["plan"],
+                       s=S["viewer"])
+    expect(st == 200, (st, js))
+    (e,) = [x for x in js["indicators"] if x["id"] == ci]
+    # January 2, February 3, March 0; latest March 0 against target 0 from 10: on track.
+    expect(e["values"]["latest"] == 0 and e["values"]["latest_period"] == "2025-03", e)
+    expect(e["trend"]["change_since_last"] == -3 and e["trend"]["change_since_baseline"] == -10, e)
+    expect(e["status"] == "on_track", e)
+    expect(e["completeness"]["expected"] == 3 and e["completeness"]["overdue"] == [], e)
+    expect("computed" in e["completeness"]["reason"], e)
+
+
 @test
 def factsheet_page():
     st, _, raw, r = req("GET", "/api/v1/cpas/plans/%s/factsheet?as_of=2025-08" % P["plan"],
@@ -362,7 +417,7 @@ def approval_and_revision():
     expect(oc["children"][0]["parent_id"] == oc["id"], oc)
     expect([i["name"] for i in oc["indicators"]] == ["Civilians killed by armed groups"], oc)
     st, js, _, _ = req("GET", "/api/v1/cpas/indicators?plan_id=" + rev, s=S["viewer"])
-    expect(st == 200 and len(js["items"]) == 2, (st, js))
+    expect(st == 200 and len(js["items"]) == 3, (st, js))
     ci = [i for i in js["items"] if i["name"] == "Civilians killed by armed groups"][0]
     expect(ci["targets"] == {"2025-Q2": 90, "2025-Q4": 60} and ci["weight"] == 2, ci)
     expect(ci["node_id"] == oc["id"] and ci["id"] != P["ind"], ci)

@@ -76,6 +76,7 @@ static const pko_migration cpas_migrations[] = {
         " decision_note TEXT, decided_by TEXT"
         ") STRICT;"
         "CREATE INDEX cpas_recommendations_assessment ON cpas_recommendations(assessment_id);"},
+    {4, "ALTER TABLE cpas_indicators ADD COLUMN computed TEXT;"},
 };
 
 static const pko_col plan_cols[] = {
@@ -116,6 +117,7 @@ static const pko_col ind_cols[] = {
     {"on_track", PKO_COL_REAL, 0},
     {"at_risk", PKO_COL_REAL, 0},
     {"weight", PKO_COL_REAL, 0},
+    {"computed", PKO_COL_JSON, PKO_COL_READONLY},
 };
 static const pko_col dp_cols[] = {
     {"mission_id", PKO_COL_TEXT, PKO_COL_REQUIRED | PKO_COL_READONLY},
@@ -814,6 +816,10 @@ static pko_rc h_dp_create(pko_req *req, pko_err *err)
     if (rc)
         return rc;
     rc = require_for(req, "cpas.data", p, err);
+    if (!rc && json_is_object(json_object_get(ind, "computed")))
+        rc = pko_err_set(err, PKO_ECONFLICT,
+                         "the indicator is computed from the incidents module; it takes no "
+                         "entered data");
     int pf, pl;
     plan_months(p, &pf, &pl);
     json_t *dis = json_object_get(ind, "disaggregations");
@@ -989,6 +995,99 @@ static json_t *num_or_null(bool has, double v)
     return has ? json_real(v) : json_null();
 }
 
+/* Per-period values of a computed indicator from the incidents of the
+ * plan's mission (verified and published only, at or below the caller's
+ * clearance), for periods ended before 'as_of'. The caller must hold
+ * incidents.read for the mission: otherwise PKO_EFORBIDDEN. */
+static pko_rc computed_points(pko_req *req, json_t *ind, int pf, int pl, int as_of,
+                              cpas_point **out, size_t *n_out, pko_err *err)
+{
+    json_t *c = json_object_get(ind, "computed");
+    json_t *m;
+    pko_rc rc = pko_db_get(pko_req_db(req), &pko_entity_mission, &all_scope, pko_req_actor(req),
+                           json_string_value(json_object_get(ind, "mission_id")), &m, err);
+    if (rc)
+        return rc;
+    rc = pko_req_require(req, "incidents.read", json_string_value(json_object_get(m, "acronym")),
+                         err);
+    json_decref(m);
+    if (rc)
+        return rc;
+    const char *measure = json_string_value(json_object_get(c, "measure"));
+    int col = 1;
+    for (int i = 0; cpas_incident_measures[i]; i++)
+        if (!strcmp(cpas_incident_measures[i], measure))
+            col = 1 + i;
+    json_t *w = json_object_get(c, "where");
+    int end = pl + 1 < as_of ? pl + 1 : as_of;
+    char from[40], to[40];
+    snprintf(from, sizeof(from), "%04d-%02d-01", pf / 12, pf % 12 + 1);
+    snprintf(to, sizeof(to), "%04d-%02d-01", end / 12, end % 12 + 1);
+    pko_db *db = pko_req_db(req);
+    pko_stmt *s;
+    rc = pko_db_prepare(
+        db,
+        "SELECT CAST(substr(occurred_start, 1, 4) AS INTEGER) * 12"
+        " + CAST(substr(occurred_start, 6, 2) AS INTEGER) - 1 AS m, count(*),"
+        " total(killed_total), total(casualties_total), total(killed_civilians),"
+        " total(injured_civilians), total(abducted_civilians), total(women_killed),"
+        " total(children_killed)"
+        " FROM incidents WHERE mission_id = ?1 AND status IN ('verified', 'published')"
+        " AND (?2 IS NULL OR status = ?2)"
+        " AND (?3 IS NULL OR category = ?3 OR substr(category, 1, length(?3) + 1) = ?3 || '.')"
+        " AND (?4 IS NULL OR admin1 = ?4) AND (?5 IS NULL OR admin2 = ?5)"
+        " AND (?6 IS NULL OR country = ?6) AND classification <= ?7"
+        " AND occurred_start >= ?8 AND occurred_start < ?9 GROUP BY m",
+        &s, err);
+    if (rc)
+        return rc;
+    static const char *const wk[] = {"status", "category", "admin1", "admin2", "country"};
+    sqlite3_bind_text(s, 1, json_string_value(json_object_get(ind, "mission_id")), -1,
+                      SQLITE_TRANSIENT);
+    for (int i = 0; i < 5; i++) {
+        const char *v = json_string_value(json_object_get(w, wk[i]));
+        if (v)
+            sqlite3_bind_text(s, 2 + i, v, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(s, 2 + i);
+    }
+    sqlite3_bind_int(s, 7, pko_req_user(req)->clearance);
+    sqlite3_bind_text(s, 8, from, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 9, to, -1, SQLITE_TRANSIENT);
+    size_t cap = (size_t)(pl - pf + 2), n = 0;
+    int *months = calloc(cap, sizeof(int));
+    double *vals = calloc(cap, sizeof(double));
+    cpas_point *pts = calloc(cap, sizeof(cpas_point));
+    if (!months || !vals || !pts) {
+        sqlite3_reset(s);
+        free(months);
+        free(vals);
+        free(pts);
+        return pko_err_set(err, PKO_ENOMEM, "out of memory");
+    }
+    int row;
+    while (!(rc = pko_db_step(db, s, &row, err)) && row) {
+        if (n < cap) {
+            months[n] = sqlite3_column_int(s, 0);
+            vals[n++] = sqlite3_column_double(s, col);
+        }
+    }
+    sqlite3_reset(s);
+    if (!rc) {
+        int fq = cpas_freq_parse(json_string_value(json_object_get(ind, "frequency")));
+        *n_out = cpas_sum_periods(fq < 0 ? CPAS_ANNUAL : (cpas_freq)fq, pf, pl, as_of, months,
+                                  vals, n, pts, cap);
+        if (*n_out > cap)
+            *n_out = cap;
+        *out = pts;
+    } else {
+        free(pts);
+    }
+    free(months);
+    free(vals);
+    return rc;
+}
+
 /* One indicator's entry: status, trend and completeness with reasons. */
 static pko_rc dashboard_entry(pko_req *req, json_t *ind, int pf, int pl, int as_of,
                               json_t **out, pko_err *err)
@@ -1018,6 +1117,34 @@ static pko_rc dashboard_entry(pko_req *req, json_t *ind, int pf, int pl, int as_
     }
     size_t i;
     json_t *d;
+    cpas_point *cpts = NULL;
+    size_t n_c = 0;
+    bool computed = json_is_object(json_object_get(ind, "computed"));
+    if (computed) {
+        rc = computed_points(req, ind, pf, pl, as_of, &cpts, &n_c, err);
+        if (rc) {
+            free(acts);
+            free(tgs);
+            free(rep);
+            json_decref(dps);
+            return rc;
+        }
+        free(acts);
+        free(rep);
+        acts = cpts;
+        na = n_c;
+        rep = calloc(n_c + 1, sizeof(*rep));
+        for (size_t j = 0; rep && j < n_c; j++)
+            rep[j] = acts[j].period;
+        json_decref(dps);
+        dps = json_array(); /* entered data do not count */
+        if (!rep) {
+            free(acts);
+            free(tgs);
+            json_decref(dps);
+            return pko_err_set(err, PKO_ENOMEM, "out of memory");
+        }
+    }
     json_array_foreach(dps, i, d)
     {
         rep[i] = json_string_value(json_object_get(d, "period"));
@@ -1047,13 +1174,16 @@ static pko_rc dashboard_entry(pko_req *req, json_t *ind, int pf, int pl, int as_
     char late[64][16];
     size_t expected = 0;
     size_t n_late = cpas_overdue(fq < 0 ? CPAS_ANNUAL : (cpas_freq)fq, pf, pl, as_of, rep,
-                                 json_array_size(dps), late, 64, &expected);
+                                 computed ? n_c : json_array_size(dps), late, 64, &expected);
     json_t *overdue = json_array();
     for (size_t j = 0; j < n_late && j < 64; j++)
         json_array_append_new(overdue, json_string(late[j]));
     char creason[200];
     snprintf(creason, sizeof(creason),
-             "%zu of %zu %s periods ended by the as-of month have an approved total; %zu overdue",
+             computed ? "%zu of %zu %s periods ended by the as-of month are computed from "
+                        "verified incidents; %zu overdue"
+                      : "%zu of %zu %s periods ended by the as-of month have an approved total; "
+                        "%zu overdue",
              expected - n_late, expected,
              cpas_freq_name(fq < 0 ? CPAS_ANNUAL : (cpas_freq)fq), n_late);
     *out = json_pack(

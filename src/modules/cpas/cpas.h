@@ -98,6 +98,16 @@ bool cpas_rollup(const cpas_rollup_in *in, size_t n, double *progress, size_t *u
  * (>= risk) or "off_track". */
 const char *cpas_status_of(double progress, double on, double risk);
 
+/* Computed indicators: per-period totals from per-month values. For each
+ * period of kind 'f' wholly within [plan_first, plan_last] that ended
+ * before 'as_of', the sum of vals[i] over months[i] in it (0 when none).
+ * Writes up to 'cap' points; returns how many periods there are. */
+size_t cpas_sum_periods(cpas_freq f, int plan_first, int plan_last, int as_of, const int *months,
+                        const double *vals, size_t n, cpas_point *out, size_t cap);
+/* The measures a computed indicator may take from the incidents module,
+ * NULL-terminated; index 0 is "count". */
+extern const char *const cpas_incident_measures[];
+
 /* ==== Validation (exposed for the unit tests) =========================== */
 /* The A4P+ tags: 7 priorities and 2 cross-cutting, NULL-terminated. */
 extern const char *const cpas_a4p_tags[];

@@ -271,3 +271,31 @@ const char *cpas_status_of(double progress, double on, double risk)
 {
     return progress >= on ? "on_track" : progress >= risk ? "at_risk" : "off_track";
 }
+
+size_t cpas_sum_periods(cpas_freq f, int plan_first, int plan_last, int as_of, const int *months,
+                        const double *vals, size_t n, cpas_point *out, size_t cap)
+{
+    size_t k = 0;
+    char prev[16] = "";
+    for (int m = plan_first; m <= plan_last; m++) {
+        char p[16];
+        cpas_period_of_month(f, m, p);
+        if (!strcmp(p, prev))
+            continue;
+        snprintf(prev, sizeof(prev), "%s", p);
+        int pf, pl;
+        if (!cpas_period_parse(p, &pf, &pl, NULL) || pf < plan_first || pl > plan_last ||
+            pl >= as_of)
+            continue;
+        double sum = 0;
+        for (size_t i = 0; i < n; i++)
+            if (months[i] >= pf && months[i] <= pl)
+                sum += vals[i];
+        if (k < cap) {
+            memcpy(out[k].period, p, 16);
+            out[k].value = sum;
+        }
+        k++;
+    }
+    return k;
+}

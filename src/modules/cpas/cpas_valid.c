@@ -120,12 +120,69 @@ static bool period_in_plan(const char *p, int pf, int pl)
     return cpas_period_parse(p, &f, &l, NULL) && f >= pf && l <= pl;
 }
 
+const char *const cpas_incident_measures[] = {
+    "count",             "killed_total",       "casualties_total", "killed_civilians",
+    "injured_civilians", "abducted_civilians", "women_killed",     "children_killed", NULL};
+
+/* {"source": "incidents", "measure": "count" | "<field>", "where": {category?,
+ * status?: verified|published, admin1?, admin2?, country?}}: an unknown key
+ * or field is named in the message. */
+static pko_rc validate_computed(json_t *c, pko_err *err)
+{
+    static const char *const keys[] = {"source", "measure", "where", NULL};
+    static const char *const wkeys[] = {"category", "status", "admin1", "admin2", "country", NULL};
+    static const char *const statuses[] = {"verified", "published", NULL};
+    if (!json_is_object(c))
+        return pko_err_field(err, PKO_EINVAL, "computed",
+                             "computed must be an object {source, measure, where}");
+    const char *k;
+    json_t *v;
+    json_object_foreach(c, k, v)
+    {
+        if (!in_list(k, keys))
+            return pko_err_field(err, PKO_EINVAL, "computed",
+                                 "computed has no key %.32s (source, measure, where)", k);
+    }
+    const char *src = json_string_value(json_object_get(c, "source"));
+    if (!src || strcmp(src, "incidents"))
+        return pko_err_field(err, PKO_EINVAL, "computed",
+                             "computed.source must be incidents (the only source so far)");
+    const char *m = json_string_value(json_object_get(c, "measure"));
+    if (!in_list(m, cpas_incident_measures))
+        return pko_err_field(err, PKO_EINVAL, "computed",
+                             "computed.measure %.64s is not count or a casualty field of incidents "
+                             "(killed_total, casualties_total, killed_civilians, injured_civilians, "
+                             "abducted_civilians, women_killed, children_killed)",
+                             m ? m : "(missing)");
+    json_t *w = json_object_get(c, "where");
+    if (w && !json_is_null(w)) {
+        if (!json_is_object(w))
+            return pko_err_field(err, PKO_EINVAL, "computed", "computed.where must be an object");
+        json_object_foreach(w, k, v)
+        {
+            if (!in_list(k, wkeys))
+                return pko_err_field(err, PKO_EINVAL, "computed",
+                                     "computed.where refers to an unknown field %.32s (category, "
+                                     "status, admin1, admin2, country)", k);
+            if (!text_ok(v, 200, true))
+                return pko_err_field(err, PKO_EINVAL, "computed",
+                                     "computed.where.%s must be text of 1 to 200 characters", k);
+        }
+        json_t *st = json_object_get(w, "status");
+        if (st && !in_list(json_string_value(st), statuses))
+            return pko_err_field(err, PKO_EINVAL, "computed",
+                                 "computed.where.status must be verified or published");
+    }
+    return PKO_OK;
+}
+
 pko_rc cpas_validate_indicator(json_t *f, int pf, int pl, pko_err *err)
 {
     static const char *const known[] = {
         "node_id",  "name",       "kind",          "unit",       "direction",
         "baseline_value", "baseline_period", "targets", "data_source", "frequency",
-        "component", "disaggregations", "on_track", "at_risk", "weight", "classification", NULL};
+        "component", "disaggregations", "on_track", "at_risk", "weight", "computed", "classification",
+        NULL};
     static const char *const kinds[] = {"quantitative", "qualitative", NULL};
     static const char *const dirs[] = {"increase", "decrease", NULL};
     pko_rc rc = only_known(f, known, "an indicator", err);
@@ -207,6 +264,19 @@ pko_rc cpas_validate_indicator(json_t *f, int pf, int pl, pko_err *err)
             (!json_is_number(v) || !(json_number_value(v) > 0) || json_number_value(v) > 10))
             return pko_err_field(err, PKO_EINVAL, thr[i],
                                  "%s must be a progress ratio above 0, such as 0.9", thr[i]);
+    }
+    json_t *c = json_object_get(f, "computed");
+    if (c && !json_is_null(c)) {
+        rc = validate_computed(c, err);
+        if (rc)
+            return rc;
+        if (strcmp(json_string_value(json_object_get(f, "kind")), "quantitative"))
+            return pko_err_field(err, PKO_EINVAL, "computed",
+                                 "a computed indicator is quantitative");
+        json_t *dd = json_object_get(f, "disaggregations");
+        if (json_array_size(dd))
+            return pko_err_field(err, PKO_EINVAL, "computed",
+                                 "a computed indicator has no disaggregations yet");
     }
     json_t *w = json_object_get(f, "weight");
     if (w && !json_is_null(w) &&

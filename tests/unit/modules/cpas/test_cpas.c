@@ -243,6 +243,61 @@ static void test_validation(void **state)
     }
 }
 
+static void test_sum_periods(void **state)
+{
+    (void)state;
+    int y = 2025 * 12;
+    int months[] = {y, y + 1, y + 1, y + 4, y + 11};
+    double vals[] = {2, 3, 4, 1, 9};
+    cpas_point out[12];
+    /* Monthly, as of April: January 2, February 7, March 0. */
+    size_t n = cpas_sum_periods(CPAS_MONTHLY, y, y + 11, y + 3, months, vals, 5, out, 12);
+    assert_int_equal(n, 3);
+    assert_string_equal(out[1].period, "2025-02");
+    assert_true(out[1].value == 7 && out[2].value == 0);
+    /* Quarterly, as of next year: Q1 9, Q2 1, Q3 0, Q4 9. */
+    n = cpas_sum_periods(CPAS_QUARTERLY, y, y + 11, y + 12, months, vals, 5, out, 12);
+    assert_int_equal(n, 4);
+    assert_true(out[0].value == 9 && out[1].value == 1 && out[2].value == 0 && out[3].value == 9);
+    /* The cap bounds what is written, not the count. */
+    n = cpas_sum_periods(CPAS_MONTHLY, y, y + 11, y + 12, months, vals, 5, out, 2);
+    assert_int_equal(n, 12);
+}
+
+static void test_computed_validation(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *computed;
+        int ok;
+    } cases[] = {
+        {"{\"source\":\"incidents\",\"measure\":\"count\"}", 1},
+        {"{\"source\":\"incidents\",\"measure\":\"women_killed\","
+         "\"where\":{\"category\":\"violence_against_civilians\",\"status\":\"published\"}}", 1},
+        {"{\"source\":\"incidents\",\"measure\":\"narrative\"}", 0},
+        {"{\"source\":\"sql\",\"measure\":\"count\"}", 0},
+        {"{\"source\":\"incidents\",\"measure\":\"count\",\"where\":{\"reporter_id\":\"x\"}}", 0},
+        {"{\"source\":\"incidents\",\"measure\":\"count\",\"where\":{\"status\":\"draft\"}}", 0},
+        {"{\"source\":\"incidents\",\"measure\":\"count\",\"sql\":\"1\"}", 0},
+        {"[1]", 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:s}", "node_id", "n", "name", "x", "kind",
+                              "quantitative", "direction", "decrease", "frequency", "monthly");
+        json_object_set_new(f, "computed", json_loads(cases[i].computed, 0, NULL));
+        pko_err e;
+        pko_err_clear(&e);
+        pko_rc rc = cpas_validate_indicator(f, 2025 * 12, 2025 * 12 + 11, &e);
+        json_decref(f);
+        if (cases[i].ok)
+            assert_int_equal(rc, PKO_OK);
+        else {
+            assert_int_equal(rc, PKO_EINVAL);
+            assert_string_equal(e.field, "computed");
+        }
+    }
+}
+
 static void test_assessments(void **state)
 {
     (void)state;
@@ -284,6 +339,8 @@ int main(void)
         cmocka_unit_test(test_overdue),
         cmocka_unit_test(test_rollup),
         cmocka_unit_test(test_assessments),
+        cmocka_unit_test(test_sum_periods),
+        cmocka_unit_test(test_computed_validation),
         cmocka_unit_test(test_validation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
