@@ -1078,29 +1078,17 @@ static pko_rc h_solve(pko_req *req, pko_err *err)
     }
     char today[11];
     today_utc(today);
-    size_t n = json_array_size(reqs), m = json_array_size(pledges), nm = n * m;
-    double *cost = pko_calloc(nm ? nm : 1, sizeof(double));
-    json_t **scores = pko_calloc(nm ? nm : 1, sizeof(json_t *));
-    pair *pairs = pko_calloc(nm ? nm : 1, sizeof(pair));
-    size_t n_pairs = 0;
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < m; j++) {
-            json_t *s = pcrs_score(json_array_get(reqs, i), json_array_get(pledges, j), today);
-            if (s && json_is_true(json_object_get(s, "eligible"))) {
-                double t = json_real_value(json_object_get(s, "total"));
-                cost[i * m + j] = -t;
-                scores[i * m + j] = s;
-                pairs[n_pairs++] = (pair){t, i, j};
-            } else {
-                json_decref(s);
-            }
-        }
+    size_t n = json_array_size(reqs), m = json_array_size(pledges);
     /* Pledges of another unit type are never candidates, so the global
-     * problem splits into one independent block per unit type. */
+     * problem splits into one independent block per unit type; only the
+     * pairs of a block are scored and held at a time. Greedy (best
+     * remaining pair first) splits the same way. */
     int *assign = pko_calloc(n ? n : 1, sizeof(int));
+    json_t **chosen = pko_calloc(n ? n : 1, sizeof(json_t *));
     size_t *ri = pko_calloc(n ? n : 1, sizeof(size_t)), *pj = pko_calloc(m ? m : 1, sizeof(size_t));
     for (size_t i = 0; i < n; i++)
         assign[i] = -1;
+    double greedy = 0;
     for (size_t t = 0; t < pcrs_n_unit_types; t++) {
         const char *code = pcrs_unit_types[t].code;
         size_t na = 0, nb = 0;
@@ -1114,53 +1102,67 @@ static pko_rc h_solve(pko_req *req, pko_err *err)
                 pj[nb++] = j;
         if (!na || !nb)
             continue;
-        double *sub = pko_calloc(na * nb, sizeof(double));
-        int *sub_assign = pko_calloc(na, sizeof(int));
+        double *cost = pko_calloc(na * nb, sizeof(double));
+        json_t **scores = pko_calloc(na * nb, sizeof(json_t *));
+        pair *pairs = pko_calloc(na * nb, sizeof(pair));
+        int *sub = pko_calloc(na, sizeof(int));
+        size_t n_pairs = 0;
         for (size_t a = 0; a < na; a++)
-            for (size_t b = 0; b < nb; b++)
-                sub[a * nb + b] = cost[ri[a] * m + pj[b]];
-        pcrs_hungarian(sub, na, nb, sub_assign);
+            for (size_t b = 0; b < nb; b++) {
+                json_t *sc = pcrs_score(json_array_get(reqs, ri[a]),
+                                        json_array_get(pledges, pj[b]), today);
+                if (sc && json_is_true(json_object_get(sc, "eligible"))) {
+                    double total = json_real_value(json_object_get(sc, "total"));
+                    cost[a * nb + b] = -total;
+                    scores[a * nb + b] = sc;
+                    pairs[n_pairs++] = (pair){total, a, b};
+                } else {
+                    json_decref(sc);
+                }
+            }
+        pcrs_hungarian(cost, na, nb, sub);
         for (size_t a = 0; a < na; a++)
-            assign[ri[a]] = sub_assign[a] < 0 ? -1 : (int)pj[sub_assign[a]];
+            if (sub[a] >= 0 && scores[a * nb + (size_t)sub[a]]) {
+                assign[ri[a]] = (int)pj[sub[a]];
+                chosen[ri[a]] = json_incref(scores[a * nb + (size_t)sub[a]]);
+            }
+        qsort(pairs, n_pairs, sizeof(pair), pair_desc);
+        char *used_r = pko_calloc(na, 1), *used_p = pko_calloc(nb, 1);
+        for (size_t k = 0; k < n_pairs; k++)
+            if (!used_r[pairs[k].r] && !used_p[pairs[k].p]) {
+                used_r[pairs[k].r] = used_p[pairs[k].p] = 1;
+                greedy += pairs[k].score;
+            }
+        for (size_t k = 0; k < na * nb; k++)
+            json_decref(scores[k]);
+        pko_free(used_r);
+        pko_free(used_p);
+        pko_free(cost);
+        pko_free(scores);
+        pko_free(pairs);
         pko_free(sub);
-        pko_free(sub_assign);
     }
-    pko_free(ri);
-    pko_free(pj);
     json_t *out = json_array(), *unassigned = json_array();
     double total = 0;
     for (size_t i = 0; i < n; i++) {
         json_t *rq = json_array_get(reqs, i);
-        int j = assign[i];
-        if (j < 0 || !scores[i * m + (size_t)j]) {
+        if (assign[i] < 0) {
             json_array_append_new(unassigned, json_copy(json_object_get(rq, "id")));
             continue;
         }
-        json_t *s = scores[i * m + (size_t)j];
-        total += json_real_value(json_object_get(s, "total"));
-        json_array_append_new(out, json_pack("{s:O, s:O, s:O, s:O}", "requirement_id",
+        total += json_real_value(json_object_get(chosen[i], "total"));
+        json_array_append_new(out, json_pack("{s:O, s:O, s:O, s:o}", "requirement_id",
                                              json_object_get(rq, "id"), "mission_id",
                                              json_object_get(rq, "mission_id"), "pledge_id",
-                                             json_object_get(json_array_get(pledges, (size_t)j),
+                                             json_object_get(json_array_get(pledges,
+                                                                            (size_t)assign[i]),
                                                              "id"),
-                                             "score", s));
+                                             "score", chosen[i]));
     }
-    qsort(pairs, n_pairs, sizeof(pair), pair_desc);
-    char *used_r = pko_calloc(n ? n : 1, 1), *used_p = pko_calloc(m ? m : 1, 1);
-    double greedy = 0;
-    for (size_t k = 0; k < n_pairs; k++)
-        if (!used_r[pairs[k].r] && !used_p[pairs[k].p]) {
-            used_r[pairs[k].r] = used_p[pairs[k].p] = 1;
-            greedy += pairs[k].score;
-        }
-    for (size_t k = 0; k < n * m; k++)
-        json_decref(scores[k]);
-    pko_free(used_r);
-    pko_free(used_p);
+    pko_free(ri);
+    pko_free(pj);
     pko_free(assign);
-    pko_free(pairs);
-    pko_free(scores);
-    pko_free(cost);
+    pko_free(chosen);
     json_decref(reqs);
     json_decref(pledges);
     pko_req_reply(req, 200,
