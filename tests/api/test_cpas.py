@@ -363,6 +363,31 @@ def computed_indicator_from_incidents():
 
 
 @test
+def iati_results_export():
+    import xml.etree.ElementTree as ET
+    st, _, raw, r = req("GET", "/api/v1/cpas/plans/%s/iati" % P["plan"], s=S["viewer"])
+    expect(st == 200 and r.getheader("Content-Type").startswith("application/xml"), st)
+    root = ET.fromstring(raw)
+    act = root.find("iati-activity")
+    expect(act.find("iati-identifier").text.startswith("PKO-MINUSCA-"), raw[:300])
+    results = act.findall("result")
+    expect([x.get("type") for x in results] == ["2", "1"], raw[:600])
+    ind = results[0].find("indicator")
+    expect(ind.get("ascending") == "0" and ind.get("measure") == "1", ind.attrib)
+    expect(ind.find("title/narrative").text == "Civilians killed by armed groups", raw[:600])
+    expect(ind.find("baseline").attrib == {"year": "2024", "value": "120"}, ind.find("baseline").attrib)
+    periods = [(p.find("period-start").get("iso-date"), p.find("period-end").get("iso-date"),
+                p.find("target").get("value") if p.find("target") is not None else None,
+                p.find("actual").get("value") if p.find("actual") is not None else None)
+               for p in ind.findall("period")]
+    expect(periods == [("2025-01-01", "2025-03-31", None, "100"),
+                       ("2025-04-01", "2025-06-30", "90", "95"),
+                       ("2025-10-01", "2025-12-31", "60", None)], periods)
+    st, _, _, _ = req("GET", "/api/v1/cpas/plans/%s/iati" % P["plan"], s=S["other"])
+    expect(st == 404, st)
+
+
+@test
 def factsheet_page():
     st, _, raw, r = req("GET", "/api/v1/cpas/plans/%s/factsheet?as_of=2025-08" % P["plan"],
                         s=S["viewer"])

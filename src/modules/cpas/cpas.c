@@ -1498,6 +1498,174 @@ static pko_rc h_factsheet(pko_req *req, pko_err *err)
     return PKO_OK;
 }
 
+/* ==== IATI results export ================================================ */
+
+static void iso_month_day(int m, bool last, char out[16])
+{
+    static const int md[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y = m / 12, mo = m % 12;
+    int d = last ? md[mo] + (mo == 1 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) : 1;
+    snprintf(out, 16, "%04d-%02d-%02d", y % 10000, mo + 1, d);
+}
+
+/* One indicator as IATI 2.03 result/indicator: baseline, and a period per
+ * period that has a target or an approved total (actual). */
+static pko_rc iati_indicator(pko_req *req, FILE *f, json_t *ind, pko_err *err)
+{
+    json_t *ids, *dps;
+    pko_rc rc = select_ids(pko_req_db(req),
+                           "SELECT id FROM cpas_datapoints WHERE indicator_id = ?1 AND"
+                           " status = 'approved' AND disagg_key = '{}' ORDER BY period",
+                           json_string_value(json_object_get(ind, "id")), &ids, err);
+    if (rc)
+        return rc;
+    rc = get_all(req, &cpas_entity_datapoint, ids, &dps, err);
+    json_decref(ids);
+    if (rc)
+        return rc;
+    bool qual = !strcmp(json_string_value(json_object_get(ind, "kind")), "qualitative");
+    bool asc = strcmp(json_string_value(json_object_get(ind, "direction")), "decrease");
+    fprintf(f, "   <indicator measure=\"%d\" ascending=\"%d\">\n    <title><narrative>",
+            qual ? 5 : 1, asc ? 1 : 0);
+    html_text(f, json_string_value(json_object_get(ind, "name")));
+    fputs("</narrative></title>\n", f);
+    json_t *bv = json_object_get(ind, "baseline_value");
+    const char *bp = json_string_value(json_object_get(ind, "baseline_period"));
+    if (bp && json_is_number(bv))
+        fprintf(f, "    <baseline year=\"%.4s\" value=\"%g\"/>\n", bp, json_number_value(bv));
+    /* Periods: targets and actuals, in order of their first month. */
+    json_t *periods = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach(json_object_get(ind, "targets"), k, v)
+        json_object_set_new(periods, k, json_pack("{s:O}", "target", v));
+    size_t i;
+    json_t *d;
+    json_array_foreach(dps, i, d)
+    {
+        const char *p = json_string_value(json_object_get(d, "period"));
+        json_t *e = json_object_get(periods, p);
+        if (!e) {
+            json_object_set_new(periods, p, json_object());
+            e = json_object_get(periods, p);
+        }
+        if (json_is_number(json_object_get(d, "value")))
+            json_object_set(e, "actual", json_object_get(d, "value"));
+    }
+    /* Emit in ascending order of first month (few periods: selection). */
+    int last_first = -1, last_last = -1;
+    for (;;) {
+        const char *best = NULL;
+        int bf = 0, bl = 0;
+        json_object_foreach(periods, k, v)
+        {
+            int pf, pl;
+            if (!cpas_period_parse(k, &pf, &pl, NULL))
+                continue;
+            bool after = pf > last_first || (pf == last_first && pl > last_last);
+            if (after && (!best || pf < bf || (pf == bf && pl < bl)))
+                best = k, bf = pf, bl = pl;
+        }
+        if (!best)
+            break;
+        last_first = bf, last_last = bl;
+        json_t *e = json_object_get(periods, best);
+        char a[16], b[16];
+        iso_month_day(bf, false, a);
+        iso_month_day(bl, true, b);
+        fprintf(f, "    <period>\n     <period-start iso-date=\"%s\"/>\n"
+                   "     <period-end iso-date=\"%s\"/>\n", a, b);
+        if (json_is_number(json_object_get(e, "target")))
+            fprintf(f, "     <target value=\"%g\"/>\n", json_number_value(json_object_get(e, "target")));
+        if (json_is_number(json_object_get(e, "actual")))
+            fprintf(f, "     <actual value=\"%g\"/>\n", json_number_value(json_object_get(e, "actual")));
+        fputs("    </period>\n", f);
+    }
+    fputs("   </indicator>\n", f);
+    json_decref(periods);
+    json_decref(dps);
+    return PKO_OK;
+}
+
+/* The plan's results in IATI 2.03's result/indicator/baseline/period/
+ * target/actual structure: a result per outcome (type 2) and output
+ * (type 1) that has indicators. */
+static pko_rc h_iati(pko_req *req, pko_err *err)
+{
+    const char *pid = pko_req_param(req, "id");
+    json_t *p, *m, *ids, *nodes, *iids, *inds;
+    pko_rc rc = get_visible(req, &cpas_entity_plan, pid, &p, err);
+    if (rc)
+        return rc;
+    rc = pko_db_get(pko_req_db(req), &pko_entity_mission, &all_scope, pko_req_actor(req),
+                    json_string_value(json_object_get(p, "mission_id")), &m, err);
+    if (rc) {
+        json_decref(p);
+        return rc;
+    }
+    nodes = inds = NULL;
+    rc = select_ids(pko_req_db(req), "SELECT id FROM cpas_nodes WHERE plan_id = ?1 ORDER BY rowid",
+                    pid, &ids, err);
+    if (!rc) {
+        rc = get_all(req, &cpas_entity_node, ids, &nodes, err);
+        json_decref(ids);
+    }
+    if (!rc)
+        rc = select_ids(pko_req_db(req),
+                        "SELECT id FROM cpas_indicators WHERE plan_id = ?1 ORDER BY rowid", pid,
+                        &iids, err);
+    if (!rc) {
+        rc = get_all(req, &cpas_entity_indicator, iids, &inds, err);
+        json_decref(iids);
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = rc ? NULL : open_memstream(&buf, &len);
+    if (!rc && !f)
+        rc = pko_err_set(err, PKO_ENOMEM, "out of memory");
+    if (!rc) {
+        fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<iati-activities version=\"2.03\">\n"
+              " <iati-activity>\n  <iati-identifier>PKO-", f);
+        html_text(f, json_string_value(json_object_get(m, "acronym")));
+        fprintf(f, "-%s</iati-identifier>\n  <title><narrative>", pid);
+        html_text(f, json_string_value(json_object_get(p, "title")));
+        fputs("</narrative></title>\n", f);
+        size_t i, j;
+        json_t *n, *x;
+        json_array_foreach(nodes, i, n)
+        {
+            const char *lvl = json_string_value(json_object_get(n, "level"));
+            if (!strcmp(lvl, "priority"))
+                continue;
+            bool any = false;
+            json_array_foreach(inds, j, x)
+            any = any || json_equal(json_object_get(x, "node_id"), json_object_get(n, "id"));
+            if (!any)
+                continue;
+            fprintf(f, "  <result type=\"%d\" aggregation-status=\"0\">\n   <title><narrative>",
+                    strcmp(lvl, "outcome") ? 1 : 2);
+            html_text(f, json_string_value(json_object_get(n, "title")));
+            fputs("</narrative></title>\n", f);
+            json_array_foreach(inds, j, x)
+            {
+                if (!rc && json_equal(json_object_get(x, "node_id"), json_object_get(n, "id")))
+                    rc = iati_indicator(req, f, x, err);
+            }
+            fputs("  </result>\n", f);
+        }
+        fputs(" </iati-activity>\n</iati-activities>\n", f);
+        fclose(f);
+    }
+    json_decref(p);
+    json_decref(m);
+    json_decref(nodes);
+    json_decref(inds);
+    if (!rc)
+        pko_req_reply_raw(req, 200, "application/xml; charset=utf-8", buf, len);
+    free(buf);
+    return rc;
+}
+
 /* ==== Impact assessments ================================================= */
 
 static pko_rc h_asm_create(pko_req *req, pko_err *err)
@@ -1646,6 +1814,7 @@ static const pko_route cpas_routes[] = {
     {"POST", "/api/v1/cpas/plans/{id}/framework", h_framework_add, "cpas.plan", 0, 16384},
     {"GET", "/api/v1/cpas/plans/{id}/dashboard", h_dashboard, "cpas.read", 0, 0},
     {"GET", "/api/v1/cpas/plans/{id}/factsheet", h_factsheet, "cpas.read", 0, 0},
+    {"GET", "/api/v1/cpas/plans/{id}/iati", h_iati, "cpas.read", 0, 0},
     {"GET", "/api/v1/cpas/indicators", h_ind_list, "cpas.read", 0, 0},
     {"POST", "/api/v1/cpas/indicators", h_ind_create, "cpas.plan", 0, 32768},
     {"GET", "/api/v1/cpas/indicators/{id}", h_ind_get, "cpas.read", 0, 0},
