@@ -275,7 +275,8 @@ def candidates_are_ranked_and_explained():
     slow = js["items"][2]["score"]
     expect(slow["components"]["language"] == 0 and
            any("language" in x for x in slow["reasons"]), slow)
-    expect(set(top["components"]) == {"time", "capability", "language", "gender", "caveats"}, top)
+    expect(set(top["components"]) == {"time", "capability", "language", "gender", "caveats",
+                                     "diversity"}, top)
     return r, ids
 
 
@@ -442,13 +443,20 @@ def filling_deploys_the_pledge_and_reopening_releases_it():
     expect(req("GET", P + "/pledges/" + p["id"], s=S["fgo"])[1]["status"] == "deployed", "deployed")
     r2 = req("POST", P + "/requirements", requirement(unit_type="transport_company",
              language=None, women_target=None), S["fgo_m"])[1]
+    p2 = req("POST", P + "/pledges", pledge(unit_type="transport_company", country="BGD",
+             strength=150, level="level_3"), S["fgo"])[1]
     c = req("GET", P + "/requirements/%s/candidates" % r2["id"], s=S["fgo"])[1]
     expect(p["id"] not in [x["pledge_id"] for x in c["items"]], c)
+    # Bangladesh already deploys one unit to MINUSCA: diversity 1/2, said in words
+    sc = [x for x in c["items"] if x["pledge_id"] == p2["id"]][0]["score"]
+    expect(sc["components"]["diversity"] == 0.5
+           and any("BGD already deploys 1 unit" in x for x in sc["reasons"]), sc)
     st, js, _, _ = req("PATCH", P + "/requirements/" + r["id"], {"status": "open"}, S["fgo_m"])
     expect(st == 200 and js["status"] == "open" and js.get("pledge_id") is None, (st, js))
     expect(req("GET", P + "/pledges/" + p["id"], s=S["fgo"])[1]["status"] == "available", "released")
     c = req("GET", P + "/requirements/%s/candidates" % r2["id"], s=S["fgo"])[1]
     expect(p["id"] in [x["pledge_id"] for x in c["items"]], c)
+    expect(all(x["score"]["components"]["diversity"] == 1 for x in c["items"]), c)
 
 
 def main():

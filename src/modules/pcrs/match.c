@@ -5,7 +5,7 @@
  * reasons that produced it so that a force generation officer can see why
  * one pledge ranks above another:
  *
- *   time        0.35  earliest deployment (max(today, available_from) + the
+ *   time        0.30  earliest deployment (max(today, available_from) + the
  *                     level's days to deploy) against required_by: 1 when
  *                     on time, falling linearly to 0 at 180 days late
  *   capability  0.25  share of required capabilities the unit type's tags
@@ -14,6 +14,9 @@
  *   gender      0.15  share of women against the requirement's target,
  *                     capped at 1 (1 when there is no target)
  *   caveats     0.10  1 without caveats, minus 0.25 per caveat
+ *   diversity   0.05  1 / (1 + units the pledge's country already deploys
+ *                     to the requirement's mission), so that a mission
+ *                     draws on more contributors
  *
  * A pledge of another unit type is not a candidate. A pledge that is
  * withdrawn or deployed, or whose availability ends before required_by, is
@@ -77,7 +80,7 @@ static bool array_has(json_t *a, const char *s)
     return false;
 }
 
-json_t *pcrs_score(json_t *r, json_t *p, const char *today)
+json_t *pcrs_score(json_t *r, json_t *p, const char *today, json_t *contributors)
 {
     const char *rtype = json_string_value(json_object_get(r, "unit_type"));
     const char *ptype = json_string_value(json_object_get(p, "unit_type"));
@@ -157,10 +160,21 @@ json_t *pcrs_score(json_t *r, json_t *p, const char *today)
     if (n_cav)
         json_array_append_new(reasons, json_sprintf("%zu national caveat(s)", n_cav));
 
-    double total = 0.35 * s_time + 0.25 * s_cap + 0.15 * s_lang + 0.15 * s_gender + 0.10 * s_cav;
-    return json_pack("{s:f, s:b, s:s, s:i, s:{s:f, s:f, s:f, s:f, s:f}, s:o}", "total", total,
-                     "eligible", eligible, "earliest_deployment", earliest_s, "days_to_deploy",
-                     pcrs_level_days(li), "components", "time", s_time, "capability", s_cap,
-                     "language", s_lang, "gender", s_gender, "caveats", s_cav, "reasons",
-                     reasons);
+    /* diversity */
+    const char *country = json_string_value(json_object_get(p, "country"));
+    json_int_t already =
+        country ? json_integer_value(json_object_get(contributors, country)) : 0;
+    double s_div = 1.0 / (1.0 + (double)(already > 0 ? already : 0));
+    if (already > 0)
+        json_array_append_new(reasons,
+                              json_sprintf("%s already deploys %lld unit(s) to this mission",
+                                           country, (long long)already));
+
+    double total = 0.30 * s_time + 0.25 * s_cap + 0.15 * s_lang + 0.15 * s_gender +
+                   0.10 * s_cav + 0.05 * s_div;
+    return json_pack("{s:f, s:b, s:s, s:i, s:{s:f, s:f, s:f, s:f, s:f, s:f}, s:o}", "total",
+                     total, "eligible", eligible, "earliest_deployment", earliest_s,
+                     "days_to_deploy", pcrs_level_days(li), "components", "time", s_time,
+                     "capability", s_cap, "language", s_lang, "gender", s_gender, "caveats",
+                     s_cav, "diversity", s_div, "reasons", reasons);
 }

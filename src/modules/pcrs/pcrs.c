@@ -999,6 +999,50 @@ static pko_rc load_pledges(pko_req *req, const char *unit_type, json_t **out, pk
                     binds, 1, out, &n, NULL, err);
 }
 
+/* Countries already deploying to mission 'mid': {country: units filled}. */
+static pko_rc mission_contributors(pko_req *req, const char *mid, json_t **out, pko_err *err)
+{
+    pko_db *db = pko_req_db(req);
+    pko_stmt *s;
+    pko_rc rc = pko_db_prepare(db,
+                               "SELECT p.country, COUNT(*) FROM pcrs_requirements r"
+                               " JOIN pcrs_pledges p ON p.id = r.pledge_id"
+                               " WHERE r.mission_id = ?1 AND r.status = 'filled'"
+                               " GROUP BY p.country",
+                               &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, mid ? mid : "", -1, SQLITE_TRANSIENT);
+    json_t *o = json_object();
+    int row;
+    while (!(rc = pko_db_step(db, s, &row, err)) && row)
+        json_object_set_new(o, (const char *)sqlite3_column_text(s, 0),
+                            json_integer(sqlite3_column_int64(s, 1)));
+    sqlite3_reset(s);
+    if (rc) {
+        json_decref(o);
+        return rc;
+    }
+    *out = o;
+    return PKO_OK;
+}
+
+/* Contributors per mission of every requirement in 'reqs', cached in
+ * 'cache' ({mission_id: {country: n}}). */
+static pko_rc contributors_for(pko_req *req, json_t *cache, json_t *r, json_t **out, pko_err *err)
+{
+    const char *mid = json_string_value(json_object_get(r, "mission_id"));
+    json_t *c = json_object_get(cache, mid ? mid : "");
+    if (!c) {
+        pko_rc rc = mission_contributors(req, mid, &c, err);
+        if (rc)
+            return rc;
+        json_object_set_new(cache, mid ? mid : "", c);
+    }
+    *out = c;
+    return PKO_OK;
+}
+
 static int by_total_desc(const void *a, const void *b)
 {
     double x = json_real_value(json_object_get(json_object_get(*(json_t *const *)a, "score"),
@@ -1022,13 +1066,21 @@ static pko_rc h_candidates(pko_req *req, pko_err *err)
     }
     char today[11];
     today_utc(today);
+    json_t *contrib;
+    rc = mission_contributors(req, json_string_value(json_object_get(r, "mission_id")), &contrib,
+                              err);
+    if (rc) {
+        json_decref(r);
+        json_decref(pledges);
+        return rc;
+    }
     size_t n = json_array_size(pledges), k = 0;
     json_t **c = pko_calloc(n ? n : 1, sizeof(json_t *));
     size_t i;
     json_t *p;
     json_array_foreach(pledges, i, p)
     {
-        json_t *s = pcrs_score(r, p, today);
+        json_t *s = pcrs_score(r, p, today, contrib);
         if (!s)
             continue;
         c[k++] = json_pack("{s:O, s:O, s:O, s:O, s:o}", "pledge_id", json_object_get(p, "id"),
@@ -1042,6 +1094,7 @@ static pko_rc h_candidates(pko_req *req, pko_err *err)
         json_array_append_new(items, c[i]);
     pko_free(c);
     json_decref(pledges);
+    json_decref(contrib);
     pko_req_reply(req, 200, json_pack("{s:o, s:o}", "requirement", r, "items", items));
     return PKO_OK;
 }
@@ -1083,6 +1136,16 @@ static pko_rc h_solve(pko_req *req, pko_err *err)
      * problem splits into one independent block per unit type; only the
      * pairs of a block are scored and held at a time. Greedy (best
      * remaining pair first) splits the same way. */
+    json_t *cache = json_object(), **contrib = pko_calloc(n ? n : 1, sizeof(json_t *));
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = contributors_for(req, cache, json_array_get(reqs, i), &contrib[i], err);
+    if (rc) {
+        pko_free(contrib);
+        json_decref(cache);
+        json_decref(reqs);
+        json_decref(pledges);
+        return rc;
+    }
     int *assign = pko_calloc(n ? n : 1, sizeof(int));
     json_t **chosen = pko_calloc(n ? n : 1, sizeof(json_t *));
     size_t *ri = pko_calloc(n ? n : 1, sizeof(size_t)), *pj = pko_calloc(m ? m : 1, sizeof(size_t));
@@ -1110,7 +1173,7 @@ static pko_rc h_solve(pko_req *req, pko_err *err)
         for (size_t a = 0; a < na; a++)
             for (size_t b = 0; b < nb; b++) {
                 json_t *sc = pcrs_score(json_array_get(reqs, ri[a]),
-                                        json_array_get(pledges, pj[b]), today);
+                                        json_array_get(pledges, pj[b]), today, contrib[ri[a]]);
                 if (sc && json_is_true(json_object_get(sc, "eligible"))) {
                     double total = json_real_value(json_object_get(sc, "total"));
                     cost[a * nb + b] = -total;
@@ -1163,6 +1226,8 @@ static pko_rc h_solve(pko_req *req, pko_err *err)
     pko_free(pj);
     pko_free(assign);
     pko_free(chosen);
+    pko_free(contrib);
+    json_decref(cache);
     json_decref(reqs);
     json_decref(pledges);
     pko_req_reply(req, 200,
@@ -1271,7 +1336,7 @@ static pko_rc h_gaps(pko_req *req, pko_err *err)
         char best[11] = "";
         json_array_foreach(pledges, j, p)
         {
-            json_t *sc = pcrs_score(r, p, today);
+            json_t *sc = pcrs_score(r, p, today, NULL);
             if (sc && json_is_true(json_object_get(sc, "eligible"))) {
                 const char *e = json_string_value(json_object_get(sc, "earliest_deployment"));
                 if (!best[0] || strcmp(e, best) < 0)

@@ -73,10 +73,12 @@ PKO_MUST_USE pko_rc pcrs_visit_validate(json_t *fields, const char *today, pko_e
 /* ---- Matching (match.c) --------------------------------------------------- */
 
 /* Score pledge 'p' for requirement 'r' (both JSON records as stored) as of
- * 'today'. Returns a new object {total, eligible, earliest_deployment,
- * components:{time, capability, language, gender, caveats}, reasons:[..]},
- * or NULL if the pledge's unit type differs (not a candidate). */
-json_t *pcrs_score(json_t *r, json_t *p, const char *today);
+ * 'today'; 'contributors' (may be NULL) maps a country code to the units it
+ * already deploys to the requirement's mission. Returns a new object
+ * {total, eligible, earliest_deployment, days_to_deploy, components:{time,
+ * capability, language, gender, caveats, diversity}, reasons:[..]}, or NULL
+ * if the pledge's unit type differs (not a candidate). */
+json_t *pcrs_score(json_t *r, json_t *p, const char *today, json_t *contributors);
 
 /* Minimum-cost assignment of an n x m cost matrix (row-major, n rows, m
  * columns, any shape). 'row_to_col' (n entries) receives each row's column

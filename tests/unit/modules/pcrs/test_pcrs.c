@@ -157,16 +157,18 @@ static void test_score_explains_itself(void **state)
                               "\"women_share\":0.3,\"capabilities\":[\"burns_unit\"]}",
                               0, NULL);
     json_t *weak = json_loads("{\"unit_type\":\"level_3_hospital\",\"level\":\"registered\","
-                              "\"status\":\"available\",\"languages\":[\"English\"],"
+                              "\"status\":\"available\",\"languages\":[\"English\"],\"country\":\"IND\","
                               "\"women_share\":0.05,\"caveats\":[\"no night moves\"]}",
                               0, NULL);
     json_t *other = json_loads("{\"unit_type\":\"level_2_hospital\"}", 0, NULL);
+    /* India already deploys three units to the mission */
+    json_t *contrib = json_pack("{s:i}", "IND", 3);
     /* today 2026-12-01: RDL deploys by 2027-01-30, on time */
-    json_t *sg = pcrs_score(r, good, "2026-12-01");
-    json_t *sw = pcrs_score(r, weak, "2026-12-01");
+    json_t *sg = pcrs_score(r, good, "2026-12-01", NULL);
+    json_t *sw = pcrs_score(r, weak, "2026-12-01", contrib);
     assert_non_null(sg);
     assert_non_null(sw);
-    assert_null(pcrs_score(r, other, "2026-12-01"));
+    assert_null(pcrs_score(r, other, "2026-12-01", NULL));
     json_t *cg = json_object_get(sg, "components");
     assert_true(fabs(json_real_value(json_object_get(sg, "total")) - 1.0) < 1e-9);
     assert_true(fabs(json_real_value(json_object_get(cg, "time")) - 1.0) < 1e-9);
@@ -179,8 +181,9 @@ static void test_score_explains_itself(void **state)
     assert_true(fabs(json_real_value(json_object_get(cw, "language"))) < 1e-9);
     assert_true(fabs(json_real_value(json_object_get(cw, "gender")) - 0.25) < 1e-9);
     assert_true(fabs(json_real_value(json_object_get(cw, "caveats")) - 0.75) < 1e-9);
-    assert_true(json_array_size(json_object_get(sw, "reasons")) == 5);
-    double expect = 0.35 * 0.5 + 0.25 * 0.5 + 0 + 0.15 * 0.25 + 0.10 * 0.75;
+    assert_true(fabs(json_real_value(json_object_get(cw, "diversity")) - 0.25) < 1e-9);
+    assert_true(json_array_size(json_object_get(sw, "reasons")) == 6);
+    double expect = 0.30 * 0.5 + 0.25 * 0.5 + 0 + 0.15 * 0.25 + 0.10 * 0.75 + 0.05 * 0.25;
     assert_true(fabs(json_real_value(json_object_get(sw, "total")) - expect) < 1e-9);
     json_decref(sg);
     json_decref(sw);
@@ -188,6 +191,7 @@ static void test_score_explains_itself(void **state)
     json_decref(good);
     json_decref(weak);
     json_decref(other);
+    json_decref(contrib);
 }
 
 /* Brute force: the least total over every assignment of min(n, m) pairs,
