@@ -454,6 +454,11 @@ def approval_and_revision():
     expect(st == 200 and js["status"] == "approved", (st, js))
     st, js, _, _ = req("GET", "/api/v1/cpas/plans/" + P["plan"], s=S["viewer"])
     expect(st == 200 and js["status"] == "superseded", (st, js))
+    P["rev"] = rev
+    st, js, _, _ = req("GET", "/api/v1/cpas/plans?mission_id=" + M["MINUSCA"], s=S["viewer"])
+    expect(st == 200 and [p["version_no"] for p in js["items"]] == [3, 2, 1], (st, js))
+    st, js, _, _ = req("GET", "/api/v1/cpas/plans?mission_id=" + M["MINUSCA"], s=S["other"])
+    expect(st == 200 and js["items"] == [], (st, js))
 
 
 @test
@@ -501,6 +506,10 @@ def assessment_with_recommendations_and_decisions():
     st, js, _, _ = req("GET", "/api/v1/cpas/assessments/" + a, s=S["viewer"])
     expect(st == 200 and [r["status"] for r in js["recommendations"]] == ["accepted", "rejected"],
            (st, js))
+    # The assessment of the first plan shows the revision that followed it.
+    expect([r["id"] for r in js["revisions"]] == [P["rev"]], js)
+    expect(js["revisions"][0]["status"] == "approved" and js["revisions"][0]["version_no"] == 3,
+           js["revisions"])
     st, js, _, _ = req("GET", "/api/v1/cpas/assessments?plan_id=" + P["plan"], s=S["viewer"])
     expect(st == 200 and [x["id"] for x in js["items"]] == [a], (st, js))
     st, js, _, _ = req("GET", "/api/v1/cpas/assessments/" + a, s=S["other"])

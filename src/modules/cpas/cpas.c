@@ -341,6 +341,23 @@ static pko_rc h_plans_list(pko_req *req, pko_err *err)
     pko_rc rc = pko_req_page(req, &cursor, &limit, err);
     if (rc)
         return rc;
+    const char *mid = pko_req_query(req, "mission_id");
+    if (mid) {
+        /* One mission's plans, newest version first. */
+        json_t *ids;
+        rc = select_ids(pko_req_db(req),
+                        "SELECT id FROM cpas_plans WHERE mission_id = ?1 ORDER BY version_no DESC",
+                        mid, &ids, err);
+        if (rc)
+            return rc;
+        json_t *items;
+        rc = get_all(req, &cpas_entity_plan, ids, &items, err);
+        json_decref(ids);
+        if (rc)
+            return rc;
+        pko_req_reply(req, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+        return PKO_OK;
+    }
     pko_scope scope;
     pko_req_scope(req, "cpas.read", &scope);
     json_t *items;
@@ -1733,6 +1750,29 @@ static pko_rc h_asm_get(pko_req *req, pko_err *err)
         return rc;
     }
     json_object_set_new(a, "recommendations", recs);
+    /* The revisions that followed: plans revising the assessed plan. */
+    json_t *revs;
+    rc = select_ids(pko_req_db(req),
+                    "SELECT id FROM cpas_plans WHERE previous_id = ?1 ORDER BY version_no",
+                    json_string_value(json_object_get(a, "plan_id")), &ids, err);
+    if (!rc) {
+        rc = get_all(req, &cpas_entity_plan, ids, &revs, err);
+        json_decref(ids);
+    }
+    if (rc) {
+        json_decref(a);
+        return rc;
+    }
+    json_t *brief = json_array();
+    size_t i;
+    json_t *r;
+    json_array_foreach(revs, i, r)
+    json_array_append_new(brief, json_pack("{s:O, s:O, s:O, s:O}", "id", json_object_get(r, "id"),
+                                           "version_no", json_object_get(r, "version_no"),
+                                           "status", json_object_get(r, "status"), "title",
+                                           json_object_get(r, "title")));
+    json_decref(revs);
+    json_object_set_new(a, "revisions", brief);
     pko_req_reply(req, 200, a);
     return PKO_OK;
 }
