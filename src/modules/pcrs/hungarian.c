@@ -24,7 +24,7 @@ double pcrs_hungarian(const double *cost, size_t n, size_t m, int *row_to_col)
     size_t *p = pko_calloc(k + 1, sizeof(size_t)); /* p[j]: row matched to column j */
     size_t *way = pko_calloc(k + 1, sizeof(size_t));
     char *used = pko_calloc(k + 1, 1);
-#define COST(i, j) ((i) <= n && (j) <= m ? cost[((i) - 1) * m + ((j) - 1)] : 0.0)
+#define COST(i, j) ((i) <= n && (j) <= m ? cost[((i)-1) * m + ((j)-1)] : 0.0)
     for (size_t i = 1; i <= k; i++) {
         p[0] = i;
         size_t j0 = 0;

@@ -29,8 +29,8 @@
 
 #include "modules/pcrs/pcrs.h"
 
-const char *const pcrs_levels[] = {"registered", "level_1", "level_2", "level_3",
-                                   "rapid_deployment", NULL};
+const char *const pcrs_levels[] = {"registered", "level_1",          "level_2",
+                                   "level_3",    "rapid_deployment", NULL};
 
 int pcrs_level_index(const char *level)
 {
@@ -75,8 +75,8 @@ static bool array_has(json_t *a, const char *s)
 {
     size_t i;
     json_t *v;
-    json_array_foreach(a, i, v) if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
-        return true;
+    json_array_foreach(a, i, v) if (json_is_string(v) &&
+                                    strcmp(json_string_value(v), s) == 0) return true;
     return false;
 }
 
@@ -162,19 +162,18 @@ json_t *pcrs_score(json_t *r, json_t *p, const char *today, json_t *contributors
 
     /* diversity */
     const char *country = json_string_value(json_object_get(p, "country"));
-    json_int_t already =
-        country ? json_integer_value(json_object_get(contributors, country)) : 0;
+    json_int_t already = country ? json_integer_value(json_object_get(contributors, country)) : 0;
     double s_div = 1.0 / (1.0 + (double)(already > 0 ? already : 0));
     if (already > 0)
         json_array_append_new(reasons,
                               json_sprintf("%s already deploys %lld unit(s) to this mission",
                                            country, (long long)already));
 
-    double total = 0.30 * s_time + 0.25 * s_cap + 0.15 * s_lang + 0.15 * s_gender +
-                   0.10 * s_cav + 0.05 * s_div;
-    return json_pack("{s:f, s:b, s:s, s:i, s:{s:f, s:f, s:f, s:f, s:f, s:f}, s:o}", "total",
-                     total, "eligible", eligible, "earliest_deployment", earliest_s,
-                     "days_to_deploy", pcrs_level_days(li), "components", "time", s_time,
-                     "capability", s_cap, "language", s_lang, "gender", s_gender, "caveats",
-                     s_cav, "diversity", s_div, "reasons", reasons);
+    double total = 0.30 * s_time + 0.25 * s_cap + 0.15 * s_lang + 0.15 * s_gender + 0.10 * s_cav +
+                   0.05 * s_div;
+    return json_pack("{s:f, s:b, s:s, s:i, s:{s:f, s:f, s:f, s:f, s:f, s:f}, s:o}", "total", total,
+                     "eligible", eligible, "earliest_deployment", earliest_s, "days_to_deploy",
+                     pcrs_level_days(li), "components", "time", s_time, "capability", s_cap,
+                     "language", s_lang, "gender", s_gender, "caveats", s_cav, "diversity", s_div,
+                     "reasons", reasons);
 }

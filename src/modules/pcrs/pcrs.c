@@ -84,8 +84,9 @@ static const pko_col pledge_cols[] = {
 };
 
 const pko_entity pko_entity_pcrs_pledge = {
-    "pcrs_pledge", "pcrs_pledges", pledge_cols, sizeof(pledge_cols) / sizeof(pledge_cols[0]),
-    NULL, 0};
+    "pcrs_pledge", "pcrs_pledges",
+    pledge_cols,   sizeof(pledge_cols) / sizeof(pledge_cols[0]),
+    NULL,          0};
 
 static const pko_col requirement_cols[] = {
     {"mission_id", PKO_COL_TEXT, PKO_COL_REQUIRED | PKO_COL_READONLY},
@@ -103,12 +104,13 @@ static const pko_col requirement_cols[] = {
 };
 
 const pko_entity pko_entity_pcrs_requirement = {
-    "pcrs_requirement", "pcrs_requirements", requirement_cols,
-    sizeof(requirement_cols) / sizeof(requirement_cols[0]), "mission_id", 0};
+    "pcrs_requirement", "pcrs_requirements",
+    requirement_cols,   sizeof(requirement_cols) / sizeof(requirement_cols[0]),
+    "mission_id",       0};
 
 static const pko_perm pcrs_perms[] = {
-    {"pcrs.read", PKO_ROLES_ALL, "see reference data, pledges and the requirements of one's missions",
-     false},
+    {"pcrs.read", PKO_ROLES_ALL,
+     "see reference data, pledges and the requirements of one's missions", false},
     {"pcrs.pledges.write", PKO_ROLE_FORCE_GENERATION_OFFICER,
      "record and change Member States' pledges (all missions)", true},
     {"pcrs.requirements.write", PKO_ROLE_FORCE_GENERATION_OFFICER | PKO_ROLE_PLANNER,
@@ -175,11 +177,23 @@ static bool fraction(json_t *v)
 
 pko_rc pcrs_pledge_validate(json_t *f, int creating, pko_err *err)
 {
-    static const char *const known[] = {
-        "country",  "unit_type",    "strength",        "level",        "status",
-        "available_from", "available_until", "women_share", "languages", "caveats",
-        "capabilities", "self_sustainment", "major_equipment", "notes", "classification",
-        "version",  NULL};
+    static const char *const known[] = {"country",
+                                        "unit_type",
+                                        "strength",
+                                        "level",
+                                        "status",
+                                        "available_from",
+                                        "available_until",
+                                        "women_share",
+                                        "languages",
+                                        "caveats",
+                                        "capabilities",
+                                        "self_sustainment",
+                                        "major_equipment",
+                                        "notes",
+                                        "classification",
+                                        "version",
+                                        NULL};
     pko_rc rc = check_known(f, known, "pledge", err);
     if (rc)
         return rc;
@@ -228,8 +242,7 @@ pko_rc pcrs_pledge_validate(json_t *f, int creating, pko_err *err)
     if (!NULLABLE(v) && !fraction(v))
         return pko_err_field(err, PKO_EINVAL, "women_share",
                              "women_share must be a fraction from 0 to 1, e.g. 0.15");
-    static const char *const arrays[] = {"languages", "caveats", "capabilities",
-                                         "major_equipment"};
+    static const char *const arrays[] = {"languages", "caveats", "capabilities", "major_equipment"};
     for (size_t i = 0; i < 4; i++) {
         v = json_object_get(f, arrays[i]);
         if (!NULLABLE(v) && !string_array(v, 64, 200))
@@ -250,9 +263,9 @@ pko_rc pcrs_pledge_validate(json_t *f, int creating, pko_err *err)
 pko_rc pcrs_requirement_validate(json_t *f, int creating, const char *today, pko_err *err)
 {
     static const char *const known[] = {
-        "mission_id", "unit_type", "title",  "strength",  "required_capabilities",
-        "required_by", "language", "women_target", "status", "pledge_id",
-        "deployed_on", "rotation_months", "classification", "version", NULL};
+        "mission_id",  "unit_type",       "title",          "strength", "required_capabilities",
+        "required_by", "language",        "women_target",   "status",   "pledge_id",
+        "deployed_on", "rotation_months", "classification", "version",  NULL};
     pko_rc rc = check_known(f, known, "unit requirement", err);
     if (rc)
         return rc;
@@ -298,16 +311,17 @@ pko_rc pcrs_requirement_validate(json_t *f, int creating, const char *today, pko
         return pko_err_field(err, PKO_EINVAL, "women_target",
                              "women_target must be a fraction from 0 to 1, e.g. 0.15");
     v = json_object_get(f, "status");
-    if (v && (!json_is_string(v) || (strcmp(json_string_value(v), "open") &&
-                                     strcmp(json_string_value(v), "filled") &&
-                                     strcmp(json_string_value(v), "cancelled"))))
+    if (v && (!json_is_string(v) ||
+              (strcmp(json_string_value(v), "open") && strcmp(json_string_value(v), "filled") &&
+               strcmp(json_string_value(v), "cancelled"))))
         return pko_err_field(err, PKO_EINVAL, "status", "status must be open, filled or cancelled");
     v = json_object_get(f, "pledge_id");
     if (!NULLABLE(v) && (!json_is_string(v) || strlen(json_string_value(v)) != PKO_ID_LEN - 1))
         return pko_err_field(err, PKO_EINVAL, "pledge_id", "pledge_id must be a pledge's id");
     json_t *dep = json_object_get(f, "deployed_on");
     if (!NULLABLE(dep) && !is_date(json_string_value(dep)))
-        return pko_err_field(err, PKO_EINVAL, "deployed_on", "deployed_on must be a date YYYY-MM-DD");
+        return pko_err_field(err, PKO_EINVAL, "deployed_on",
+                             "deployed_on must be a date YYYY-MM-DD");
     json_t *rot = json_object_get(f, "rotation_months");
     if (!NULLABLE(rot) &&
         (!json_is_integer(rot) || json_integer_value(rot) < 1 || json_integer_value(rot) > 24))
@@ -412,8 +426,8 @@ static pko_rc h_member_states(pko_req *req, pko_err *err)
     for (size_t i = 0; i < pcrs_n_member_states; i++)
         json_array_append_new(items, json_pack("{s:s, s:s}", "code", pcrs_member_states[i].iso3,
                                                "name", pcrs_member_states[i].name));
-    pko_req_reply(req, 200, json_pack("{s:o, s:i}", "items", items, "count",
-                                      (int)pcrs_n_member_states));
+    pko_req_reply(req, 200,
+                  json_pack("{s:o, s:i}", "items", items, "count", (int)pcrs_n_member_states));
     return PKO_OK;
 }
 
@@ -426,10 +440,10 @@ static pko_rc h_unit_types(pko_req *req, pko_err *err)
         json_t *tags = json_array();
         for (size_t j = 0; j < PCRS_MAX_TAGS && t->tags[j]; j++)
             json_array_append_new(tags, json_string(t->tags[j]));
-        json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:i, s:o}", "code", t->code,
-                                               "name", t->name, "component", t->component,
-                                               "standard_strength", t->standard_strength,
-                                               "capabilities", tags));
+        json_array_append_new(items,
+                              json_pack("{s:s, s:s, s:s, s:i, s:o}", "code", t->code, "name",
+                                        t->name, "component", t->component, "standard_strength",
+                                        t->standard_strength, "capabilities", tags));
     }
     pko_req_reply(req, 200, json_pack("{s:o}", "items", items));
     return PKO_OK;
@@ -493,8 +507,8 @@ static pko_rc h_pledge_history(pko_req *req, pko_err *err)
     pko_req_scope(req, "pcrs.read", &scope);
     json_t *p;
     const char *id = pko_req_param(req, "id");
-    pko_rc rc = pko_db_get(pko_req_db(req), &pko_entity_pcrs_pledge, &scope, pko_req_actor(req),
-                           id, &p, err);
+    pko_rc rc = pko_db_get(pko_req_db(req), &pko_entity_pcrs_pledge, &scope, pko_req_actor(req), id,
+                           &p, err);
     if (rc)
         return rc;
     json_decref(p);
@@ -510,9 +524,9 @@ static pko_rc h_pledge_history(pko_req *req, pko_err *err)
     {
         json_t *lv = json_object_get(json_object_get(c, "fields"), "level");
         if (json_is_string(lv))
-            json_array_append_new(levels, json_pack("{s:O, s:O, s:O}", "at",
-                                                    json_object_get(c, "at"), "author",
-                                                    json_object_get(c, "author"), "level", lv));
+            json_array_append_new(levels,
+                                  json_pack("{s:O, s:O, s:O}", "at", json_object_get(c, "at"),
+                                            "author", json_object_get(c, "author"), "level", lv));
     }
     pko_req_reply(req, 200, json_pack("{s:o, s:o}", "items", h, "levels", levels));
     return PKO_OK;
@@ -548,7 +562,8 @@ static pko_rc h_pledge_create(pko_req *req, pko_err *err)
     if (rc)
         return rc;
     json_object_del(b, "version");
-    const pcrs_unit_type *t = pcrs_unit_type_find(json_string_value(json_object_get(b, "unit_type")));
+    const pcrs_unit_type *t =
+        pcrs_unit_type_find(json_string_value(json_object_get(b, "unit_type")));
     if (!json_object_get(b, "strength"))
         json_object_set_new(b, "strength", json_integer(t->standard_strength));
     if (!json_object_get(b, "level"))
@@ -583,8 +598,8 @@ static pko_rc h_pledge_update(pko_req *req, pko_err *err)
     pko_scope scope;
     pko_req_scope(req, "pcrs.read", &scope);
     json_t *cur;
-    rc = pko_db_get(pko_req_db(req), &pko_entity_pcrs_pledge, &scope, pko_req_actor(req), id,
-                    &cur, err);
+    rc = pko_db_get(pko_req_db(req), &pko_entity_pcrs_pledge, &scope, pko_req_actor(req), id, &cur,
+                    err);
     if (rc)
         return rc;
     int64_t expect;
@@ -649,8 +664,8 @@ static pko_rc h_visit_create(pko_req *req, pko_err *err)
     pko_scope scope;
     pko_req_scope(req, "pcrs.read", &scope);
     json_t *p;
-    rc = pko_db_get(pko_req_db(req), &pko_entity_pcrs_pledge, &scope, pko_req_actor(req), pid,
-                    &p, err);
+    rc = pko_db_get(pko_req_db(req), &pko_entity_pcrs_pledge, &scope, pko_req_actor(req), pid, &p,
+                    err);
     if (rc == PKO_ENOTFOUND) {
         pko_err_clear(err);
         return pko_err_field(err, PKO_EINVAL, "pledge_id", "no pledge %.40s", pid);
@@ -772,8 +787,8 @@ static pko_rc visible_requirement(pko_req *req, const char *id, json_t **out, pk
 {
     pko_scope scope;
     pko_req_scope(req, "pcrs.read", &scope);
-    return pko_db_get(pko_req_db(req), &pko_entity_pcrs_requirement, &scope, pko_req_actor(req),
-                      id, out, err);
+    return pko_db_get(pko_req_db(req), &pko_entity_pcrs_requirement, &scope, pko_req_actor(req), id,
+                      out, err);
 }
 
 static pko_rc h_requirement_get(pko_req *req, pko_err *err)
@@ -792,8 +807,8 @@ static pko_rc mission_acronym(pko_req *req, const char *mid, char out[40], pko_e
     pko_scope scope;
     pko_req_scope(req, "missions.read", &scope);
     json_t *m;
-    pko_rc rc = pko_db_get(pko_req_db(req), &pko_entity_mission, &scope, pko_req_actor(req), mid,
-                           &m, err);
+    pko_rc rc =
+        pko_db_get(pko_req_db(req), &pko_entity_mission, &scope, pko_req_actor(req), mid, &m, err);
     if (rc == PKO_ENOTFOUND) {
         pko_err_clear(err);
         return pko_err_field(err, PKO_EINVAL, "mission_id", "no mission %.40s", mid);
@@ -897,8 +912,8 @@ static pko_rc h_requirement_create(pko_req *req, pko_err *err)
     rc = pko_tx_commit(tx, err);
     if (rc)
         return rc;
-    return reply_record(req, &pko_entity_pcrs_requirement, id, 201,
-                        "/api/v1/pcrs/requirements/", err);
+    return reply_record(req, &pko_entity_pcrs_requirement, id, 201, "/api/v1/pcrs/requirements/",
+                        err);
 }
 
 static pko_rc h_requirement_update(pko_req *req, pko_err *err)
@@ -968,7 +983,8 @@ static pko_rc h_requirement_update(pko_req *req, pko_err *err)
     rc = pko_tx_update(tx, &pko_entity_pcrs_requirement, id, b, expect, err);
     if (rc == PKO_ECONFLICT && err && err->sqlite_rc == SQLITE_CONSTRAINT_UNIQUE) {
         pko_err_clear(err);
-        rc = pko_err_field(err, PKO_ECONFLICT, "pledge_id", "that pledge already fills a requirement");
+        rc = pko_err_field(err, PKO_ECONFLICT, "pledge_id",
+                           "that pledge already fills a requirement");
     }
     if (!rc && old_pledge[0] && strcmp(old_pledge, new_pledge) != 0)
         rc = set_pledge_status(tx, old_pledge, "available", err);
@@ -1045,10 +1061,10 @@ static pko_rc contributors_for(pko_req *req, json_t *cache, json_t *r, json_t **
 
 static int by_total_desc(const void *a, const void *b)
 {
-    double x = json_real_value(json_object_get(json_object_get(*(json_t *const *)a, "score"),
-                                               "total"));
-    double y = json_real_value(json_object_get(json_object_get(*(json_t *const *)b, "score"),
-                                               "total"));
+    double x =
+        json_real_value(json_object_get(json_object_get(*(json_t *const *)a, "score"), "total"));
+    double y =
+        json_real_value(json_object_get(json_object_get(*(json_t *const *)b, "score"), "total"));
     return x < y ? 1 : x > y ? -1 : 0;
 }
 
@@ -1083,10 +1099,10 @@ static pko_rc h_candidates(pko_req *req, pko_err *err)
         json_t *s = pcrs_score(r, p, today, contrib);
         if (!s)
             continue;
-        c[k++] = json_pack("{s:O, s:O, s:O, s:O, s:o}", "pledge_id", json_object_get(p, "id"),
-                           "country", json_object_get(p, "country"), "level",
-                           json_object_get(p, "level"), "strength", json_object_get(p, "strength"),
-                           "score", s);
+        c[k++] =
+            json_pack("{s:O, s:O, s:O, s:O, s:o}", "pledge_id", json_object_get(p, "id"), "country",
+                      json_object_get(p, "country"), "level", json_object_get(p, "level"),
+                      "strength", json_object_get(p, "strength"), "score", s);
     }
     qsort(c, k, sizeof(json_t *), by_total_desc);
     json_t *items = json_array();
@@ -1172,8 +1188,8 @@ static pko_rc h_solve(pko_req *req, pko_err *err)
         size_t n_pairs = 0;
         for (size_t a = 0; a < na; a++)
             for (size_t b = 0; b < nb; b++) {
-                json_t *sc = pcrs_score(json_array_get(reqs, ri[a]),
-                                        json_array_get(pledges, pj[b]), today, contrib[ri[a]]);
+                json_t *sc = pcrs_score(json_array_get(reqs, ri[a]), json_array_get(pledges, pj[b]),
+                                        today, contrib[ri[a]]);
                 if (sc && json_is_true(json_object_get(sc, "eligible"))) {
                     double total = json_real_value(json_object_get(sc, "total"));
                     cost[a * nb + b] = -total;
@@ -1214,13 +1230,11 @@ static pko_rc h_solve(pko_req *req, pko_err *err)
             continue;
         }
         total += json_real_value(json_object_get(chosen[i], "total"));
-        json_array_append_new(out, json_pack("{s:O, s:O, s:O, s:o}", "requirement_id",
-                                             json_object_get(rq, "id"), "mission_id",
-                                             json_object_get(rq, "mission_id"), "pledge_id",
-                                             json_object_get(json_array_get(pledges,
-                                                                            (size_t)assign[i]),
-                                                             "id"),
-                                             "score", chosen[i]));
+        json_array_append_new(
+            out, json_pack("{s:O, s:O, s:O, s:o}", "requirement_id", json_object_get(rq, "id"),
+                           "mission_id", json_object_get(rq, "mission_id"), "pledge_id",
+                           json_object_get(json_array_get(pledges, (size_t)assign[i]), "id"),
+                           "score", chosen[i]));
     }
     pko_free(ri);
     pko_free(pj);
@@ -1270,16 +1284,16 @@ static pko_rc h_pipeline(pko_req *req, pko_err *err)
             t = json_pack("{s:s, s:{}, s:i, s:f}", "unit_type", type, "levels", "strength", 0,
                           "women", 0.0);
             for (int i = 0; pcrs_levels[i]; i++)
-                json_object_set_new(json_object_get(t, "levels"), pcrs_levels[i],
-                                    json_integer(0));
+                json_object_set_new(json_object_get(t, "levels"), pcrs_levels[i], json_integer(0));
             json_object_set_new(by_type, type, t);
         }
         int64_t n = sqlite3_column_int64(s, 2);
         json_object_set_new(json_object_get(t, "levels"), level, json_integer(n));
         json_int_t st0 = json_integer_value(json_object_get(t, "strength"));
         json_object_set_new(t, "strength", json_integer(st0 + sqlite3_column_int64(s, 3)));
-        json_object_set_new(t, "women", json_real(json_real_value(json_object_get(t, "women")) +
-                                                  sqlite3_column_double(s, 4)));
+        json_object_set_new(
+            t, "women",
+            json_real(json_real_value(json_object_get(t, "women")) + sqlite3_column_double(s, 4)));
         json_object_set_new(totals, level,
                             json_integer(json_integer_value(json_object_get(totals, level)) + n));
         strength += (double)sqlite3_column_int64(s, 3);
@@ -1347,12 +1361,11 @@ static pko_rc h_gaps(pko_req *req, pko_err *err)
         }
         const char *by = json_string_value(json_object_get(r, "required_by"));
         const char *why = n == 0 ? "no_candidate" : strcmp(best, by) > 0 ? "late" : NULL;
-        json_t *it = json_pack("{s:O, s:O, s:O, s:O, s:i, s:s?, s:s?}", "requirement_id",
-                               json_object_get(r, "id"), "mission_id",
-                               json_object_get(r, "mission_id"), "unit_type",
-                               json_object_get(r, "unit_type"), "required_by",
-                               json_object_get(r, "required_by"), "candidates", n,
-                               "earliest_deployment", best[0] ? best : NULL, "gap", why);
+        json_t *it = json_pack(
+            "{s:O, s:O, s:O, s:O, s:i, s:s?, s:s?}", "requirement_id", json_object_get(r, "id"),
+            "mission_id", json_object_get(r, "mission_id"), "unit_type",
+            json_object_get(r, "unit_type"), "required_by", json_object_get(r, "required_by"),
+            "candidates", n, "earliest_deployment", best[0] ? best : NULL, "gap", why);
         json_array_append(items, it);
         if (why) {
             json_array_append(gaps, it);
@@ -1360,8 +1373,9 @@ static pko_rc h_gaps(pko_req *req, pko_err *err)
             const char *m = json_string_value(json_object_get(r, "mission_id"));
             json_object_set_new(by_type, t,
                                 json_integer(json_integer_value(json_object_get(by_type, t)) + 1));
-            json_object_set_new(by_mission, m, json_integer(json_integer_value(
-                                                   json_object_get(by_mission, m)) + 1));
+            json_object_set_new(
+                by_mission, m,
+                json_integer(json_integer_value(json_object_get(by_mission, m)) + 1));
         }
         json_decref(it);
     }
@@ -1430,15 +1444,15 @@ static pko_rc h_parity(pko_req *req, pko_err *err)
     for (size_t c = 0; c < 4; c++) {
         double share = strength[c] > 0 ? women[c] / strength[c] : 0;
         json_array_append_new(
-            items, json_pack("{s:s, s:f, s:I, s:f, s:f, s:f, s:b, s:f}", "category",
-                             parity_targets[c].category, "target", parity_targets[c].target,
-                             "pledges", (json_int_t)pledges[c], "strength", strength[c], "women",
-                             women[c], "share", share, "meets_target",
-                             strength[c] > 0 && share + 1e-9 >= parity_targets[c].target,
-                             "women_short",
-                             share >= parity_targets[c].target
-                                 ? 0.0
-                                 : parity_targets[c].target * strength[c] - women[c]));
+            items,
+            json_pack("{s:s, s:f, s:I, s:f, s:f, s:f, s:b, s:f}", "category",
+                      parity_targets[c].category, "target", parity_targets[c].target, "pledges",
+                      (json_int_t)pledges[c], "strength", strength[c], "women", women[c], "share",
+                      share, "meets_target",
+                      strength[c] > 0 && share + 1e-9 >= parity_targets[c].target, "women_short",
+                      share >= parity_targets[c].target
+                          ? 0.0
+                          : parity_targets[c].target * strength[c] - women[c]));
     }
     pko_req_reply(req, 200,
                   json_pack("{s:o, s:s}", "items", items, "targets",

@@ -29,9 +29,8 @@ const pko_entity pko_entity_pcrs_visit = {
 
 pko_rc pcrs_visit_validate(json_t *f, const char *today, pko_err *err)
 {
-    static const char *const known[] = {"pledge_id", "kind",        "visit_date",
-                                        "findings",  "evidence",    "level_after",
-                                        "classification", NULL};
+    static const char *const known[] = {"pledge_id", "kind",        "visit_date",     "findings",
+                                        "evidence",  "level_after", "classification", NULL};
     const char *k;
     json_t *v;
     json_object_foreach(f, k, v)

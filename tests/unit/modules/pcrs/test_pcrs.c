@@ -31,13 +31,21 @@ static void test_member_states(void **state)
 static void test_unit_types(void **state)
 {
     (void)state;
-    static const char *const must[] = {"infantry_battalion", "quick_reaction_force_company",
-                                       "formed_police_unit", "engineering_company",
-                                       "level_2_hospital", "level_3_hospital",
-                                       "utility_helicopter_unit", "attack_helicopter_unit",
-                                       "uas_unit", "eod_cied_company", "signals_company",
-                                       "transport_company", "riverine_unit",
-                                       "military_observers", "staff_officers"};
+    static const char *const must[] = {"infantry_battalion",
+                                       "quick_reaction_force_company",
+                                       "formed_police_unit",
+                                       "engineering_company",
+                                       "level_2_hospital",
+                                       "level_3_hospital",
+                                       "utility_helicopter_unit",
+                                       "attack_helicopter_unit",
+                                       "uas_unit",
+                                       "eod_cied_company",
+                                       "signals_company",
+                                       "transport_company",
+                                       "riverine_unit",
+                                       "military_observers",
+                                       "staff_officers"};
     for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++) {
         const pcrs_unit_type *t = pcrs_unit_type_find(must[i]);
         assert_non_null(t);
@@ -116,10 +124,11 @@ static void test_requirement_validation(void **state)
     static const char *mid = "\"0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b\"";
     char buf[512];
     pko_err e;
-    snprintf(buf, sizeof(buf),
-             "{\"mission_id\":%s,\"unit_type\":\"level_2_hospital\",\"required_by\":\"2030-01-01\","
-             "\"required_capabilities\":[\"surgery\"],\"language\":\"French\",\"women_target\":0.2}",
-             mid);
+    snprintf(
+        buf, sizeof(buf),
+        "{\"mission_id\":%s,\"unit_type\":\"level_2_hospital\",\"required_by\":\"2030-01-01\","
+        "\"required_capabilities\":[\"surgery\"],\"language\":\"French\",\"women_target\":0.2}",
+        mid);
     json_t *v = json_loads(buf, 0, NULL);
     pko_err_clear(&e);
     assert_int_equal(pcrs_requirement_validate(v, 1, "2026-11-23", &e), PKO_OK);
@@ -156,10 +165,11 @@ static void test_score_explains_itself(void **state)
                               "\"status\":\"available\",\"languages\":[\"French\"],"
                               "\"women_share\":0.3,\"capabilities\":[\"burns_unit\"]}",
                               0, NULL);
-    json_t *weak = json_loads("{\"unit_type\":\"level_3_hospital\",\"level\":\"registered\","
-                              "\"status\":\"available\",\"languages\":[\"English\"],\"country\":\"IND\","
-                              "\"women_share\":0.05,\"caveats\":[\"no night moves\"]}",
-                              0, NULL);
+    json_t *weak =
+        json_loads("{\"unit_type\":\"level_3_hospital\",\"level\":\"registered\","
+                   "\"status\":\"available\",\"languages\":[\"English\"],\"country\":\"IND\","
+                   "\"women_share\":0.05,\"caveats\":[\"no night moves\"]}",
+                   0, NULL);
     json_t *other = json_loads("{\"unit_type\":\"level_2_hospital\"}", 0, NULL);
     /* India already deploys three units to the mission */
     json_t *contrib = json_pack("{s:i}", "IND", 3);
