@@ -451,6 +451,12 @@ def filling_deploys_the_pledge_and_reopening_releases_it():
     sc = [x for x in c["items"] if x["pledge_id"] == p2["id"]][0]["score"]
     expect(sc["components"]["diversity"] == 0.5
            and any("BGD already deploys 1 unit" in x for x in sc["reasons"]), sc)
+    st, js, _, _ = req("PATCH", P + "/requirements/" + r2["id"], {"pledge_id": p2["id"]},
+                       S["fgo_m"])
+    expect(st == 400 and js["error"]["field"] == "pledge_id", (st, js))
+    st, js, _, _ = req("POST", P + "/requirements", requirement(unit_type="transport_company",
+                       pledge_id=p2["id"], language=None), S["fgo_m"])
+    expect(st == 400 and js["error"]["field"] == "pledge_id", (st, js))
     st, js, _, _ = req("PATCH", P + "/requirements/" + r["id"], {"status": "open"}, S["fgo_m"])
     expect(st == 200 and js["status"] == "open" and js.get("pledge_id") is None, (st, js))
     expect(req("GET", P + "/pledges/" + p["id"], s=S["fgo"])[1]["status"] == "available", "released")

@@ -331,6 +331,8 @@ pko_rc pcrs_requirement_validate(json_t *f, int creating, const char *today, pko
     if (st && strcmp(st, "filled") == 0 && !json_is_string(v))
         return pko_err_field(err, PKO_EINVAL, "pledge_id",
                              "a requirement is filled by a pledge: give pledge_id");
+    if (creating && json_is_string(v) && (!st || strcmp(st, "filled") != 0))
+        return pko_err_field(err, PKO_EINVAL, "pledge_id", "pledge_id goes with status filled");
     return PKO_OK;
 }
 
@@ -962,10 +964,14 @@ static pko_rc h_requirement_update(pko_req *req, pko_err *err)
             st = json_object_get(cur, "status");
         if (!pl)
             pl = json_object_get(cur, "pledge_id");
-        if (json_is_string(st) && strcmp(json_string_value(st), "filled") == 0 &&
-            !json_is_string(pl))
+        bool filled = json_is_string(st) && strcmp(json_string_value(st), "filled") == 0;
+        if (filled && !json_is_string(pl))
             rc = pko_err_field(err, PKO_EINVAL, "pledge_id",
                                "a requirement is filled by a pledge: give pledge_id");
+        else if (!filled && json_is_string(pl))
+            rc = pko_err_field(err, PKO_EINVAL, "pledge_id",
+                               "pledge_id goes with status filled (give both, or null to "
+                               "release the pledge)");
         else if (json_is_string(json_object_get(b, "pledge_id")))
             rc = check_fill(req, json_string_value(pl),
                             json_string_value(json_object_get(cur, "unit_type")), id, err);

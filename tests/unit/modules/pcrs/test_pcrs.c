@@ -133,6 +133,16 @@ static void test_requirement_validation(void **state)
     pko_err_clear(&e);
     assert_int_equal(pcrs_requirement_validate(v, 1, "2026-11-23", &e), PKO_OK);
     json_decref(v);
+    /* pledge_id without status filled on create */
+    snprintf(buf, sizeof(buf),
+             "{\"mission_id\":%s,\"unit_type\":\"level_2_hospital\",\"required_by\":"
+             "\"2030-01-01\",\"pledge_id\":%s}",
+             mid, mid);
+    v = json_loads(buf, 0, NULL);
+    pko_err_clear(&e);
+    assert_int_equal(pcrs_requirement_validate(v, 1, "2026-11-23", &e), PKO_EINVAL);
+    assert_string_equal(e.field, "pledge_id");
+    json_decref(v);
     static const struct {
         const char *json;
         const char *field;
