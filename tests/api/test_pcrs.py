@@ -465,6 +465,35 @@ def filling_deploys_the_pledge_and_reopening_releases_it():
     expect(all(x["score"]["components"]["diversity"] == 1 for x in c["items"]), c)
 
 
+@test
+def solve_apply_fills_all_or_nothing():
+    # runs last: it fills every open requirement that has an assignment
+    st, r, _, _ = req("POST", P + "/requirements", requirement(
+        mission_id=M["MONUSCO"], unit_type="military_observers", required_capabilities=[],
+        language=None, women_target=None, strength=1), S["admin"])
+    expect(st == 201, (st, r))
+    p = req("POST", P + "/pledges", pledge(unit_type="military_observers", country="GHA",
+            strength=10, level="level_3"), S["fgo"])[1]
+    for body, field in (({"apply": "yes"}, "apply"), ({"x": 1}, "x")):
+        st, js, _, _ = req("POST", P + "/assignments/solve", body, S["fgo"])
+        expect(st == 400 and js["error"]["field"] == field, (st, js))
+    # the MONUSCO viewer sees the requirement but may not fill it: nothing is written
+    st, js, _, _ = req("POST", P + "/assignments/solve", {"apply": True}, S["viewer"])
+    expect(st == 403, (st, js))
+    expect(req("GET", P + "/requirements/" + r["id"], s=S["fgo"])[1]["status"] == "open", "open")
+    expect(req("GET", P + "/pledges/" + p["id"], s=S["fgo"])[1]["status"] == "available", "avail")
+    st, js, _, _ = req("POST", P + "/assignments/solve", {"apply": True}, S["fgo"])
+    expect(st == 200 and js["applied"] is True and js["assignments"], (st, js))
+    for a in js["assignments"]:
+        rq = req("GET", P + "/requirements/" + a["requirement_id"], s=S["fgo"])[1]
+        expect(rq["status"] == "filled" and rq["pledge_id"] == a["pledge_id"], rq)
+        pl = req("GET", P + "/pledges/" + a["pledge_id"], s=S["fgo"])[1]
+        expect(pl["status"] == "deployed", pl)
+    expect(r["id"] in [a["requirement_id"] for a in js["assignments"]], js)
+    st, js2, _, _ = req("POST", P + "/assignments/solve", {}, S["fgo"])
+    expect(st == 200 and js2["assignments"] == [] and js2["applied"] is False, js2)
+
+
 def main():
     global PKO
     PKO = os.path.abspath(sys.argv[1])

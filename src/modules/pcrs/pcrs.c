@@ -1135,6 +1135,21 @@ static int pair_desc(const void *a, const void *b)
 
 static pko_rc h_solve(pko_req *req, pko_err *err)
 {
+    /* Body: optional {"apply": true} to fill every assigned requirement. */
+    bool apply = false;
+    json_t *body = pko_req_body(req);
+    if (body) {
+        const char *k;
+        json_t *v;
+        json_object_foreach(body, k, v)
+        {
+            if (strcmp(k, "apply") != 0)
+                return pko_err_field(err, PKO_EINVAL, k, "%.64s is not a field of a solve", k);
+            if (!json_is_boolean(v))
+                return pko_err_field(err, PKO_EINVAL, "apply", "apply must be true or false");
+            apply = json_is_true(v);
+        }
+    }
     pko_scope scope;
     pko_req_scope(req, "pcrs.read", &scope);
     const char *const binds[4] = {NULL, "open", NULL, ""};
@@ -1248,12 +1263,64 @@ static pko_rc h_solve(pko_req *req, pko_err *err)
     pko_free(chosen);
     pko_free(contrib);
     json_decref(cache);
+    /* Apply: every assignment fills its requirement and deploys its
+     * pledge, all in one transaction, against the versions read above; the
+     * caller must hold pcrs.requirements.write in every mission concerned,
+     * else nothing is written. */
+    if (apply) {
+        size_t a;
+        json_t *as;
+        json_array_foreach(out, a, as)
+        {
+            char acr[40];
+            rc = mission_acronym(req, json_string_value(json_object_get(as, "mission_id")), acr,
+                                 err);
+            if (!rc)
+                rc = pko_req_require(req, "pcrs.requirements.write", acr, err);
+            if (rc)
+                break;
+        }
+        pko_tx *tx = NULL;
+        if (!rc)
+            rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
+        for (size_t i = 0; !rc && i < n; i++) {
+            json_t *rq = json_array_get(reqs, i);
+            json_t *as2 = NULL;
+            json_array_foreach(out, a, as)
+            {
+                if (json_equal(json_object_get(as, "requirement_id"), json_object_get(rq, "id")))
+                    as2 = as;
+            }
+            if (!as2)
+                continue;
+            const char *pid = json_string_value(json_object_get(as2, "pledge_id"));
+            json_t *f = json_pack("{s:s, s:s}", "status", "filled", "pledge_id", pid);
+            rc = pko_tx_update(tx, &pko_entity_pcrs_requirement,
+                               json_string_value(json_object_get(rq, "id")), f,
+                               json_integer_value(json_object_get(rq, "version")), err);
+            json_decref(f);
+            if (!rc)
+                rc = set_pledge_status(tx, pid, "deployed", err);
+        }
+        if (rc) {
+            pko_tx_rollback(tx);
+        } else {
+            rc = pko_tx_commit(tx, err);
+        }
+        if (rc) {
+            json_decref(out);
+            json_decref(unassigned);
+            json_decref(reqs);
+            json_decref(pledges);
+            return rc;
+        }
+    }
     json_decref(reqs);
     json_decref(pledges);
     pko_req_reply(req, 200,
-                  json_pack("{s:o, s:o, s:f, s:f, s:i, s:i}", "assignments", out, "unassigned",
+                  json_pack("{s:o, s:o, s:f, s:f, s:i, s:i, s:b}", "assignments", out, "unassigned",
                             unassigned, "total_score", total, "greedy_total_score", greedy,
-                            "requirements", (int)n, "pledges", (int)m));
+                            "requirements", (int)n, "pledges", (int)m, "applied", apply));
     return PKO_OK;
 }
 
