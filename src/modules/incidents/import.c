@@ -240,6 +240,15 @@ static bool set_real(json_t *f, const char *k, const char *v)
     return true;
 }
 
+/* Write "YYYY-MM-DD" (already range-checked parts) into 'out'. */
+static void ymd(char out[11], int y, int m, int d)
+{
+    char tmp[48]; /* wide enough for any int, so the compiler sees no truncation */
+    snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d", y, m, d);
+    memcpy(out, tmp, 10);
+    out[10] = '\0';
+}
+
 /* Dates: "2013-01-03", "2013-01-03 00:00:00[.000]", "7/21/2016",
  * "15 January 2020". Writes "YYYY-MM-DD" to 'out'. */
 static bool parse_date(const char *s, char out[11])
@@ -255,7 +264,7 @@ static bool parse_date(const char *s, char out[11])
     if (sscanf(s, "%d/%d/%d%c", &m, &d, &y, &tail) == 3) {
         if (y < 0 || y > 9999 || m < 0 || m > 99 || d < 0 || d > 99)
             return false;
-        snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+        ymd(out, y, m, d);
         int32_t t;
         return incidents_parse_time(out, &t) == PKO_OK;
     }
@@ -270,7 +279,7 @@ static bool parse_date(const char *s, char out[11])
             if (strcmp(mon, months[i]) == 0) {
                 if (y < 0 || y > 9999 || d < 0 || d > 99)
                     return false;
-                snprintf(out, 11, "%04d-%02d-%02d", y, i + 1, d);
+                ymd(out, y, i + 1, d);
                 int32_t t;
                 return incidents_parse_time(out, &t) == PKO_OK;
             }

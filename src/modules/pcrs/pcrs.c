@@ -604,7 +604,7 @@ static pko_rc h_pledge_update(pko_req *req, pko_err *err)
                     err);
     if (rc)
         return rc;
-    int64_t expect;
+    int64_t expect = 0;
     rc = pcrs_pledge_validate(b, 0, err);
     if (!rc && json_object_get(b, "level") &&
         !json_equal(json_object_get(b, "level"), json_object_get(cur, "level")))
