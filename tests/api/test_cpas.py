@@ -12,107 +12,14 @@ revision that supersedes the plan. Bad input is refused with the field
 named and nothing written; reads are scoped to the caller's missions.
 Ends with "N passed, M failed".
 """
-import http.client
 import json
 import os
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-import traceback
 
-HOST = "127.0.0.1"
-PKO = None
-PORT = None
-TMP = None
-results = []
-S = {}
-M = {}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import M, S, expect, login, pko, req, run, test  # noqa: E402,F401
 
-
-def req(method, path, body=None, s=None, timeout=30):
-    h = {"Connection": "close"}
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        h["Content-Type"] = "application/json"
-    if s:
-        h["Cookie"] = "pko_session=" + s["cookie"]
-        h["X-CSRF-Token"] = s["csrf"]
-    c = http.client.HTTPConnection(HOST, PORT, timeout=timeout)
-    try:
-        c.request(method, path, body=data, headers=h)
-        r = c.getresponse()
-        raw = r.read()
-        js = None
-        if raw and "json" in (r.getheader("Content-Type") or ""):
-            try:
-                js = json.loads(raw)
-            except ValueError:
-                js = None
-        return r.status, js, raw, r
-    finally:
-        c.close()
-
-
-def login(user, pw):
-    st, js, _, r = req("POST", "/api/v1/session", {"username": user, "password": pw})
-    assert st == 200, (st, js)
-    cookie = r.getheader("Set-Cookie").split(";")[0].split("=", 1)[1]
-    return {"cookie": cookie, "csrf": js["csrf_token"]}
-
-
-def pko(*args, stdin=None):
-    return subprocess.run([PKO, *args], input=stdin, capture_output=True, text=True, timeout=120)
-
-
-def test(fn):
-    results.append(fn)
-    return fn
-
-
-def expect(cond, msg):
-    if not cond:
-        raise AssertionError(msg)
-
-
-def setup():
-    global PORT, TMP
-    TMP = tempfile.mkdtemp(prefix="pko-cpas-")
-    db = os.path.join(TMP, "pko.db")
-    assert pko("init", "--db", db).returncode == 0
-    users = {"admin": ["system_admin"], "madmin": ["mission_admin:MINUSCA"],
-             "planner": ["planner:MINUSCA"], "analyst": ["analyst:MINUSCA"],
-             "viewer": ["viewer:MINUSCA"], "other": ["planner:MONUSCO"]}
-    for name, roles in users.items():
-        args = ["user", "add", name, "--password-stdin", "--db", db, "--clearance", "confidential"]
-        for r in roles:
-            args += ["--role", r]
-        p = pko(*args, stdin=name + "-password-1\n")
-        assert p.returncode == 0, p.stderr
-    sock = socket.socket()
-    sock.bind((HOST, 0))
-    PORT = sock.getsockname()[1]
-    sock.close()
-    log = open(os.path.join(TMP, "serve.log"), "w")
-    proc = subprocess.Popen([PKO, "serve", "--db", db, "--listen", "%s:%d" % (HOST, PORT)],
-                            stdout=log, stderr=log)
-    for _ in range(300):
-        try:
-            if req("GET", "/healthz")[0] == 200:
-                break
-        except OSError:
-            time.sleep(0.1)
-    for name in users:
-        S[name] = login(name, name + "-password-1")
-    for acr in ("MINUSCA", "MONUSCO"):
-        st, js, _, _ = req("POST", "/api/v1/missions",
-                           {"name": acr + " mission", "acronym": acr, "status": "active"}, S["admin"])
-        assert st == 201, js
-        M[acr] = js["id"]
-    return proc
 
 
 P = {}  # ids made along the way
@@ -537,29 +444,10 @@ def reads_are_scoped_to_the_mission():
 
 
 def main():
-    global PKO
-    PKO = os.path.abspath(sys.argv[1])
-    proc = setup()
-    passed = failed = 0
-    try:
-        for fn in results:
-            try:
-                fn()
-                passed += 1
-                print("ok   " + fn.__name__)
-            except Exception:
-                failed += 1
-                print("FAIL " + fn.__name__)
-                traceback.print_exc()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        if failed == 0:
-            shutil.rmtree(TMP, ignore_errors=True)
-        else:
-            print("server log and database kept in " + TMP)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    users = {"admin": ["system_admin"], "madmin": ["mission_admin:MINUSCA"],
+             "planner": ["planner:MINUSCA"], "analyst": ["analyst:MINUSCA"],
+             "viewer": ["viewer:MINUSCA"], "other": ["planner:MONUSCO"]}
+    return run('pko-cpas-', users)
 
 
 if __name__ == "__main__":

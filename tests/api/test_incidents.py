@@ -15,130 +15,25 @@ checked against totals computed here from the CSV itself. Ends with
 
 import collections
 import csv
-import http.client
 import io
 import json
 import os
-import shutil
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
-import time
-import traceback
 import urllib.parse
 
-HOST = "127.0.0.1"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import H, M, S, expect, pko, req, run, test  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DATA = os.path.join(os.path.dirname(ROOT), "shared", "data")
 UCDP = os.path.join(DATA, "ucdp", "ged231_sample_a.csv")
 ACLED = os.path.join(DATA, "acled", "acled_drc_2016_2017_clean.csv")
 
-PKO = None
-PORT = None
-TMP = None
-DB = None
-results = []
-
-
-def req(method, path, body=None, s=None, ctype="application/json", timeout=60):
-    h = {"Connection": "close"}
-    data = None
-    if body is not None:
-        data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        h["Content-Type"] = ctype
-    if s:
-        h["Cookie"] = "pko_session=" + s["cookie"]
-        h["X-CSRF-Token"] = s["csrf"]
-    c = http.client.HTTPConnection(HOST, PORT, timeout=timeout)
-    try:
-        c.request(method, path, body=data, headers=h)
-        r = c.getresponse()
-        raw = r.read()
-        try:
-            js = json.loads(raw) if raw and "json" in (r.getheader("Content-Type") or "") else None
-        except ValueError:
-            js = None
-        return r.status, js, raw, r
-    finally:
-        c.close()
-
-
-def login(user, pw):
-    st, js, _, r = req("POST", "/api/v1/session", {"username": user, "password": pw})
-    assert st == 200, (st, js)
-    cookie = r.getheader("Set-Cookie").split(";")[0].split("=", 1)[1]
-    return {"cookie": cookie, "csrf": js["csrf_token"], "id": js["user"]["id"]}
-
-
-def pko(*args, stdin=None):
-    return subprocess.run([PKO, *args], input=stdin, capture_output=True, text=True, timeout=300)
-
-
-def test(fn):
-    results.append(fn)
-    return fn
-
-
-def expect(cond, msg):
-    if not cond:
-        raise AssertionError(msg)
-
-
 def q(params):
     return urllib.parse.urlencode(params)
 
 
-# ==== Fixtures ================================================================
-
-S = {}
-M = {}
-
-
-def setup():
-    global PORT, TMP, DB
-    TMP = tempfile.mkdtemp(prefix="pko-inc-")
-    DB = os.path.join(TMP, "pko.db")
-    assert pko("init", "--db", DB).returncode == 0
-    users = {
-        "admin": ["system_admin"],
-        "reporter": ["reporter:MINUSCA"],
-        "analyst": ["analyst:MINUSCA"],
-        "viewer": ["viewer:MINUSCA"],
-        "other": ["viewer:MONUSCO"],
-        "madmin": ["mission_admin:MINUSCA"],
-        "planner": ["planner:MINUSCA"],
-        "crossanalyst": ["analyst:MONUSCO", "viewer:MINUSCA"],
-    }
-    for name, roles in users.items():
-        args = ["user", "add", name, "--password-stdin", "--db", DB,
-                "--clearance", "strictly_confidential" if name == "admin" else "confidential"]
-        for r in roles:
-            args += ["--role", r]
-        p = pko(*args, stdin=name + "-password-1\n")
-        assert p.returncode == 0, p.stderr
-    sock = socket.socket()
-    sock.bind((HOST, 0))
-    PORT = sock.getsockname()[1]
-    sock.close()
-    log = open(os.path.join(TMP, "serve.log"), "w")
-    proc = subprocess.Popen([PKO, "serve", "--db", DB, "--listen", "%s:%d" % (HOST, PORT)],
-                            stdout=log, stderr=log)
-    for _ in range(300):
-        try:
-            if req("GET", "/healthz")[0] == 200:
-                break
-        except OSError:
-            time.sleep(0.1)
-    for name in users:
-        S[name] = login(name, name + "-password-1")
-    for acr in ("MINUSCA", "MONUSCO"):
-        st, js, _, _ = req("POST", "/api/v1/missions",
-                           {"name": acr + " mission", "acronym": acr, "status": "active"}, S["admin"])
-        assert st == 201, js
-        M[acr] = js["id"]
-    return proc
 
 
 def incident(**kw):
@@ -308,8 +203,8 @@ def search_filters_and_scope():
 
 
 def import_cli(kind, path, *extra):
-    return pko("import", kind, path, "--db", DB, "--quiet",
-               "--errors", os.path.join(TMP, kind + ".errors.txt"), *extra)
+    return pko("import", kind, path, "--db", H.db, "--quiet",
+               "--errors", os.path.join(H.tmp, kind + ".errors.txt"), *extra)
 
 
 @test
@@ -364,7 +259,7 @@ def acled_import_reports_encoding_errors_then_imports_cp1252():
         return
     p = import_cli("acled", ACLED)
     expect(p.returncode == 1, "utf-8 read of a cp1252 file must reject rows: %s" % p.stdout)
-    with open(os.path.join(TMP, "acled.errors.txt")) as f:
+    with open(os.path.join(H.tmp, "acled.errors.txt")) as f:
         first = f.readline()
     expect("line " in first and "column" in first and "cp1252" in first, first)
     st, js, _, _ = req("GET", "/api/v1/incidents?count=1&category=battles", s=S["admin"])
@@ -386,7 +281,7 @@ def acled_import_reports_encoding_errors_then_imports_cp1252():
 
 @test
 def unusable_input_exits_2_and_imports_nothing():
-    bad = os.path.join(TMP, "bad.csv")
+    bad = os.path.join(H.tmp, "bad.csv")
     with open(bad, "w") as f:
         f.write("id,latitude\n1,2\n")
     p = import_cli("ucdp", bad)
@@ -399,7 +294,7 @@ def unusable_input_exits_2_and_imports_nothing():
                 "x4,1,10,10,2020-01-01,\"2\n")     # broken quoting
     p = import_cli("ucdp", bad)
     expect(p.returncode == 1, p.stdout)
-    with open(os.path.join(TMP, "ucdp.errors.txt")) as f:
+    with open(os.path.join(H.tmp, "ucdp.errors.txt")) as f:
         report = f.read()
     for line in ("line 2", "line 3", "line 4", "line 5"):
         expect(line in report, "%s missing from %r" % (line, report))
@@ -428,7 +323,7 @@ def api_import_for_administrators():
 def mapped_csv_import():
     """`pko import csv --map`: 1,000 synthetic rows (scripts/gen_ucdp.py, so
     this runs without ../shared/data too) through a column mapping."""
-    src = os.path.join(TMP, "synthetic.csv")
+    src = os.path.join(H.tmp, "synthetic.csv")
     subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "gen_ucdp.py"), "1000", src],
                    check=True)
     mapping = {
@@ -441,7 +336,7 @@ def mapped_csv_import():
                                 "3": "ucdp.one_sided"}},
         "constants": {"source_type": "dataset"},
     }
-    mpath = os.path.join(TMP, "mapping.json")
+    mpath = os.path.join(H.tmp, "mapping.json")
     with open(mpath, "w") as f:
         json.dump(mapping, f)
     url = "/api/v1/incidents?count=1&mission=MINUSCA&category=ucdp"
@@ -524,46 +419,24 @@ def categories_cover_the_taxonomy():
 
 @test
 def check_passes_after_everything():
-    p = pko("check", "--db", DB)
+    p = pko("check", "--db", H.db)
     expect(p.returncode == 0, p.stdout + p.stderr)
 
 
 def main():
-    global PKO
-    PKO = os.path.abspath(sys.argv[1])
-    proc = setup()
-    passed = failed = 0
-    try:
-        for fn in results:
-            try:
-                fn()
-                print("PASS", fn.__name__)
-                passed += 1
-            except Exception as e:  # noqa: BLE001
-                print("FAIL", fn.__name__, "-", e)
-                traceback.print_exc(limit=2)
-                failed += 1
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            code = proc.wait(60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            code = -9
-        if code != 0:
-            print("FAIL server_exit - exit code %s" % code)
-            failed += 1
-            with open(os.path.join(TMP, "serve.log")) as f:
-                print(f.read()[-3000:])
-        else:
-            passed += 1
-            print("PASS server_exit")
-    if failed == 0:
-        shutil.rmtree(TMP, ignore_errors=True)
-    else:
-        print("kept", TMP)
-    print("%d passed, %d failed" % (passed, failed))
-    return 0 if failed == 0 else 1
+    users = {
+        "admin": ["system_admin"],
+        "reporter": ["reporter:MINUSCA"],
+        "analyst": ["analyst:MINUSCA"],
+        "viewer": ["viewer:MINUSCA"],
+        "other": ["viewer:MONUSCO"],
+        "madmin": ["mission_admin:MINUSCA"],
+        "planner": ["planner:MINUSCA"],
+        "crossanalyst": ["analyst:MONUSCO", "viewer:MINUSCA"],
+    }
+    return run("pko-inc-", users,
+               clearance=lambda n: "strictly_confidential" if n == "admin"
+               else "confidential")
 
 
 if __name__ == "__main__":

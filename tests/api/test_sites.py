@@ -11,119 +11,14 @@ served from PKO_BOUNDARIES_DIR (a temporary directory here), signed-in
 users only, strict names. Ends with "N passed, M failed".
 """
 
-import http.client
 import json
 import os
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-import traceback
 
-HOST = "127.0.0.1"
-PKO = None
-PORT = None
-TMP = None
-results = []
-S = {}
-M = {}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import M, S, expect, login, pko, req, run, test  # noqa: E402,F401
 
-
-def req(method, path, body=None, s=None, timeout=30):
-    h = {"Connection": "close"}
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        h["Content-Type"] = "application/json"
-    if s:
-        h["Cookie"] = "pko_session=" + s["cookie"]
-        h["X-CSRF-Token"] = s["csrf"]
-    c = http.client.HTTPConnection(HOST, PORT, timeout=timeout)
-    try:
-        c.request(method, path, body=data, headers=h)
-        r = c.getresponse()
-        raw = r.read()
-        js = None
-        if raw and "json" in (r.getheader("Content-Type") or ""):
-            try:
-                js = json.loads(raw)
-            except ValueError:
-                js = None
-        return r.status, js, raw, r
-    finally:
-        c.close()
-
-
-def login(user, pw):
-    st, js, _, r = req("POST", "/api/v1/session", {"username": user, "password": pw})
-    assert st == 200, (st, js)
-    cookie = r.getheader("Set-Cookie").split(";")[0].split("=", 1)[1]
-    return {"cookie": cookie, "csrf": js["csrf_token"]}
-
-
-def pko(*args, stdin=None):
-    return subprocess.run([PKO, *args], input=stdin, capture_output=True, text=True, timeout=120)
-
-
-def test(fn):
-    results.append(fn)
-    return fn
-
-
-def expect(cond, msg):
-    if not cond:
-        raise AssertionError(msg)
-
-
-def setup():
-    global PORT, TMP
-    TMP = tempfile.mkdtemp(prefix="pko-sites-")
-    db = os.path.join(TMP, "pko.db")
-    assert pko("init", "--db", db).returncode == 0
-    users = {"admin": ["system_admin"], "madmin": ["mission_admin:MINUSCA"],
-             "viewer": ["viewer:MINUSCA"], "other": ["mission_admin:MONUSCO"]}
-    for name, roles in users.items():
-        args = ["user", "add", name, "--password-stdin", "--db", db, "--clearance", "confidential"]
-        for r in roles:
-            args += ["--role", r]
-        p = pko(*args, stdin=name + "-password-1\n")
-        assert p.returncode == 0, p.stderr
-    bdir = os.path.join(TMP, "boundaries")
-    os.mkdir(bdir)
-    with open(os.path.join(bdir, "gadm_test_adm1.geojson"), "w") as f:
-        json.dump({"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {"NAME_1": "Bangui"},
-             "geometry": {"type": "Polygon",
-                          "coordinates": [[[18, 4], [19, 4], [19, 5], [18, 5], [18, 4]]]}}]}, f)
-    with open(os.path.join(bdir, "notes.txt"), "w") as f:
-        f.write("not a boundary file\n")
-    with open(os.path.join(TMP, "secret.geojson"), "w") as f:
-        f.write("{}")
-    os.mkdir(os.path.join(bdir, "sub.geojson"))
-    sock = socket.socket()
-    sock.bind((HOST, 0))
-    PORT = sock.getsockname()[1]
-    sock.close()
-    log = open(os.path.join(TMP, "serve.log"), "w")
-    env = dict(os.environ, PKO_BOUNDARIES_DIR=bdir)
-    proc = subprocess.Popen([PKO, "serve", "--db", db, "--listen", "%s:%d" % (HOST, PORT)],
-                            stdout=log, stderr=log, env=env)
-    for _ in range(300):
-        try:
-            if req("GET", "/healthz")[0] == 200:
-                break
-        except OSError:
-            time.sleep(0.1)
-    for name in users:
-        S[name] = login(name, name + "-password-1")
-    for acr in ("MINUSCA", "MONUSCO"):
-        st, js, _, _ = req("POST", "/api/v1/missions",
-                           {"name": acr + " mission", "acronym": acr, "status": "active"}, S["admin"])
-        assert st == 201, js
-        M[acr] = js["id"]
-    return proc
 
 
 def site(**kw):
@@ -247,30 +142,27 @@ def boundary_names_are_strict():
     expect(st in (400, 404), st)
 
 
+def prepare(tmp):
+    """Boundary files for PKO_BOUNDARIES_DIR, and decoys around them."""
+    bdir = os.path.join(tmp, "boundaries")
+    os.mkdir(bdir)
+    with open(os.path.join(bdir, "gadm_test_adm1.geojson"), "w") as f:
+        json.dump({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"NAME_1": "Bangui"},
+             "geometry": {"type": "Polygon",
+                          "coordinates": [[[18, 4], [19, 4], [19, 5], [18, 5], [18, 4]]]}}]}, f)
+    with open(os.path.join(bdir, "notes.txt"), "w") as f:
+        f.write("not a boundary file\n")
+    with open(os.path.join(tmp, "secret.geojson"), "w") as f:
+        f.write("{}")
+    os.mkdir(os.path.join(bdir, "sub.geojson"))
+    return {"PKO_BOUNDARIES_DIR": bdir}
+
+
 def main():
-    global PKO
-    PKO = os.path.abspath(sys.argv[1])
-    proc = setup()
-    passed = failed = 0
-    try:
-        for fn in results:
-            try:
-                fn()
-                passed += 1
-                print("ok   " + fn.__name__)
-            except Exception:
-                failed += 1
-                print("FAIL " + fn.__name__)
-                traceback.print_exc()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        if failed == 0:
-            shutil.rmtree(TMP, ignore_errors=True)
-        else:
-            print("server log and database kept in " + TMP)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    users = {"admin": ["system_admin"], "madmin": ["mission_admin:MINUSCA"],
+             "viewer": ["viewer:MINUSCA"], "other": ["mission_admin:MONUSCO"]}
+    return run('pko-sites-', users, prepare=prepare)
 
 
 if __name__ == "__main__":
