@@ -443,6 +443,47 @@ def reads_are_scoped_to_the_mission():
     expect(st == 401, st)
 
 
+@test
+def plan_skeleton_for_other_modules():
+    """POST plans/skeleton wraps cpas_plan_skeleton (what mission design
+    calls in its own transaction): a draft plan, one priority per distinct
+    title, one outcome per element; errors name the element's field and
+    nothing is written."""
+    body = {"mission_id": M["MINUSCA"], "period_start": "2026-07", "period_end": "2027-06",
+            "context": "Elections in December; armed groups in the north-west.",
+            "outcomes": [{"priority": "Protection of civilians", "outcome": "Safer roads",
+                          "mandated_task": "S/RES/2759 (2024) para 35(a)",
+                          "a4p": ["women_peace_security"]},
+                         {"priority": "Political process", "outcome": "Local peace committees"},
+                         {"priority": "Protection of civilians", "outcome": "Returns of IDPs"}]}
+    st, before, _, _ = req("GET", "/api/v1/cpas/plans?mission_id=" + M["MINUSCA"], s=S["planner"])
+    st, js, _, _ = req("POST", "/api/v1/cpas/plans/skeleton", body, S["planner"])
+    expect(st == 201, (st, js))
+    expect(js["status"] == "draft" and js["version_no"] == len(before["items"]) + 1, js)
+    expect([p["title"] for p in js["priorities"]] == ["Protection of civilians",
+                                                       "Political process"], js)
+    expect([o["title"] for o in js["priorities"][0]["children"]] == ["Safer roads",
+                                                                      "Returns of IDPs"], js)
+    st, fw, _, _ = req("GET", "/api/v1/cpas/plans/%s/framework" % js["id"], s=S["viewer"])
+    expect(st == 200 and [p["id"] for p in fw["priorities"]] == [p["id"] for p in js["priorities"]],
+           (st, fw))
+    expect(fw["priorities"][0]["a4p"] == ["women_peace_security"], fw)
+    bad = [(dict(body, outcomes=[{"priority": "P"}]), "outcomes[0].outcome"),
+           (dict(body, outcomes=[{"priority": "P", "outcome": "O"}, 1]), "outcomes[1]"),
+           (dict(body, outcomes=[{"priority": "P", "outcome": "O", "a4p": ["x"]}]),
+            "outcomes[0].a4p"),
+           (dict(body, period_end="2026-01"), "period_end"),
+           (dict(body, colour="red"), "colour")]
+    for b, field in bad:
+        st, e, _, _ = req("POST", "/api/v1/cpas/plans/skeleton", b, S["planner"])
+        expect(st == 400 and e["error"]["field"] == field, (field, st, e))
+    for who, code in (("analyst", 403), ("other", 403)):
+        st, e, _, _ = req("POST", "/api/v1/cpas/plans/skeleton", body, S[who])
+        expect(st == code, (who, st, e))
+    st, after, _, _ = req("GET", "/api/v1/cpas/plans?mission_id=" + M["MINUSCA"], s=S["planner"])
+    expect(len(after["items"]) == len(before["items"]) + 1, after)
+
+
 def main():
     users = {"admin": ["system_admin"], "madmin": ["mission_admin:MINUSCA"],
              "planner": ["planner:MINUSCA"], "analyst": ["analyst:MINUSCA"],

@@ -454,6 +454,29 @@ static pko_rc copy_framework(pko_req *req, pko_tx *tx, const char *from, const c
     return rc;
 }
 
+/* Insert plan 'b' (validated) within 'tx' as a draft with the mission's
+ * next version number (read in the same transaction). */
+static pko_rc plan_insert(pko_tx *tx, json_t *b, char id[PKO_ID_LEN], pko_err *err)
+{
+    pko_db *db = pko_tx_db(tx);
+    pko_stmt *s;
+    pko_rc rc = pko_db_prepare(db, "SELECT coalesce(max(version_no), 0) + 1 FROM cpas_plans"
+                                   " WHERE mission_id = ?1", &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, json_string_value(json_object_get(b, "mission_id")), -1,
+                      SQLITE_TRANSIENT);
+    int row;
+    rc = pko_db_step(db, s, &row, err);
+    int64_t vno = row ? sqlite3_column_int64(s, 0) : 1;
+    sqlite3_reset(s);
+    if (rc)
+        return rc;
+    json_object_set_new(b, "version_no", json_integer(vno));
+    json_object_set_new(b, "status", json_string("draft"));
+    return pko_tx_insert(tx, &cpas_entity_plan, b, id, err);
+}
+
 static pko_rc h_plans_create(pko_req *req, pko_err *err)
 {
     json_t *b;
@@ -496,32 +519,16 @@ static pko_rc h_plans_create(pko_req *req, pko_err *err)
             return pko_err_field(err, PKO_EINVAL, "previous_id",
                                  "a revision must be of a plan of the same mission");
     }
-    pko_db *db = pko_req_db(req);
-    pko_stmt *s;
-    rc = pko_db_prepare(db, "SELECT coalesce(max(version_no), 0) + 1 FROM cpas_plans"
-                            " WHERE mission_id = ?1", &s, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(s, 1, mid, -1, SQLITE_TRANSIENT);
-    int row;
-    rc = pko_db_step(db, s, &row, err);
-    int64_t vno = row ? sqlite3_column_int64(s, 0) : 1;
-    sqlite3_reset(s);
-    if (rc)
-        return rc;
-    json_object_set_new(b, "version_no", json_integer(vno));
-    json_object_set_new(b, "status", json_string("draft"));
-    if (!prev)
-        return insert_reply(req, &cpas_entity_plan, b, err);
     /* A revision starts as a copy of the plan it revises: its framework
      * and indicators, in the same transaction as the new plan. */
+    pko_db *db = pko_req_db(req);
     pko_tx *tx;
     char id[PKO_ID_LEN];
     rc = pko_tx_begin(db, pko_req_actor(req), &tx, err);
     if (rc)
         return rc;
-    rc = pko_tx_insert(tx, &cpas_entity_plan, b, id, err);
-    if (!rc)
+    rc = plan_insert(tx, b, id, err);
+    if (!rc && prev)
         rc = copy_framework(req, tx, prev, id, err);
     if (rc) {
         pko_tx_rollback(tx);
@@ -535,6 +542,235 @@ static pko_rc h_plans_create(pko_req *req, pko_err *err)
     if (rc)
         return rc;
     pko_req_reply(req, 201, rec);
+    return PKO_OK;
+}
+
+/* ==== Plan skeletons for other modules ==================================== */
+
+/* The framework node 'b' (validated here) under 'parent' (NULL for a
+ * priority) of plan 'plan', inserted within 'tx'. */
+static pko_rc node_insert(pko_tx *tx, json_t *plan, json_t *b, const char *parent,
+                          char id[PKO_ID_LEN], pko_err *err)
+{
+    pko_rc rc = cpas_validate_node(b, err);
+    if (rc)
+        return rc;
+    json_object_set(b, "mission_id", json_object_get(plan, "mission_id"));
+    json_object_set(b, "plan_id", json_object_get(plan, "id"));
+    if (parent)
+        json_object_set_new(b, "parent_id", json_string(parent));
+    return pko_tx_insert(tx, &cpas_entity_node, b, id, err);
+}
+
+/* Validate one element of a skeleton's outcomes; fields are named
+ * "outcomes[i].<key>". */
+static pko_rc skeleton_item(json_t *o, size_t i, pko_err *err)
+{
+    static const char *const known[] = {"priority", "outcome", "mandated_task", "a4p", NULL};
+    char f[PKO_ERR_FIELD_MAX];
+    if (!json_is_object(o)) {
+        snprintf(f, sizeof(f), "outcomes[%zu]", i);
+        return pko_err_field(err, PKO_EINVAL, f,
+                             "outcomes[%zu] must be an object {priority, outcome, mandated_task}",
+                             i);
+    }
+    const char *k;
+    json_t *v;
+    json_object_foreach(o, k, v)
+    {
+        bool ok = false;
+        for (size_t j = 0; known[j]; j++)
+            ok = ok || !strcmp(k, known[j]);
+        if (!ok) {
+            snprintf(f, sizeof(f), "outcomes[%zu].%.40s", i, k);
+            return pko_err_field(err, PKO_EINVAL, f, "%.64s is not a field of a skeleton outcome",
+                                 k);
+        }
+    }
+    static const char *const req_keys[] = {"priority", "outcome"};
+    for (size_t j = 0; j < 2; j++) {
+        const char *t = json_string_value(json_object_get(o, req_keys[j]));
+        if (!t || !*t) {
+            snprintf(f, sizeof(f), "outcomes[%zu].%s", i, req_keys[j]);
+            return pko_err_field(err, PKO_EINVAL, f, "outcomes[%zu].%s is required (a title)", i,
+                                 req_keys[j]);
+        }
+    }
+    return PKO_OK;
+}
+
+/* Re-name the field of a node validation error as outcomes[i].<field>. */
+static pko_rc skeleton_field(pko_rc rc, size_t i, const char *as, pko_err *err)
+{
+    if (rc == PKO_EINVAL && err) {
+        char f[PKO_ERR_FIELD_MAX];
+        const char *k = !strcmp(err->field, "title") ? as : err->field;
+        snprintf(f, sizeof(f), "outcomes[%zu].%.40s", i, k);
+        snprintf(err->field, sizeof(err->field), "%s", f);
+    }
+    return rc;
+}
+
+pko_rc cpas_plan_skeleton(pko_tx *tx, const pko_principal *who, const char *mission_id,
+                          const char *period_start, const char *period_end, const char *context,
+                          json_t *outcomes, json_t **plan_out, pko_err *err)
+{
+    *plan_out = NULL;
+    if (outcomes && !json_is_null(outcomes) && !json_is_array(outcomes))
+        return pko_err_field(err, PKO_EINVAL, "outcomes", "outcomes must be an array");
+    pko_db *db = pko_tx_db(tx);
+    /* The mission, by id, and the caller's right to plan for it. */
+    char acronym[64] = "";
+    pko_stmt *s;
+    pko_rc rc = pko_db_prepare(db, "SELECT acronym FROM missions WHERE id = ?1", &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, mission_id ? mission_id : "", -1, SQLITE_TRANSIENT);
+    int row;
+    rc = pko_db_step(db, s, &row, err);
+    if (!rc && row)
+        snprintf(acronym, sizeof(acronym), "%s", (const char *)sqlite3_column_text(s, 0));
+    sqlite3_reset(s);
+    if (rc)
+        return rc;
+    if (!*acronym)
+        return pko_err_field(err, PKO_EINVAL, "mission_id", "no such mission");
+    if (who && !pko_principal_has_roles(who, cpas_perms[1].roles, acronym))
+        return pko_err_set(err, PKO_EFORBIDDEN, "drafting a plan for %s needs cpas.plan there",
+                           acronym);
+    /* The plan, validated as POST /plans validates it. */
+    char title[160];
+    snprintf(title, sizeof(title), "%s plan %s to %s", acronym, period_start ? period_start : "?",
+             period_end ? period_end : "?");
+    json_t *b = json_pack("{s:s, s:s}", "mission_id", mission_id, "title", title);
+    if (period_start)
+        json_object_set_new(b, "period_start", json_string(period_start));
+    if (period_end)
+        json_object_set_new(b, "period_end", json_string(period_end));
+    if (context)
+        json_object_set_new(b, "context", json_string(context));
+    rc = cpas_validate_plan(b, err);
+    size_t i;
+    json_t *o;
+    json_array_foreach(outcomes, i, o)
+    {
+        if (!rc)
+            rc = skeleton_item(o, i, err);
+    }
+    char pid[PKO_ID_LEN];
+    if (!rc)
+        rc = plan_insert(tx, b, pid, err);
+    json_decref(b);
+    json_t *plan = NULL;
+    pko_actor actor = {who ? who->user_id : "system", "cpas"};
+    if (!rc)
+        rc = pko_db_get(db, &cpas_entity_plan, &all_scope, &actor, pid, &plan, err);
+    if (rc)
+        return rc;
+    /* One priority per distinct priority title (in order of first
+     * appearance), one outcome per element under it. */
+    json_t *prios = json_array(), *by_title = json_object();
+    json_array_foreach(outcomes, i, o)
+    {
+        const char *pt = json_string_value(json_object_get(o, "priority"));
+        json_t *a4p = json_object_get(o, "a4p");
+        json_t *mt = json_object_get(o, "mandated_task");
+        json_t *pn = json_object_get(by_title, pt);
+        char nid[PKO_ID_LEN];
+        if (!pn) {
+            json_t *nb = json_pack("{s:s, s:s}", "level", "priority", "title", pt);
+            if (mt)
+                json_object_set(nb, "mandated_task", mt);
+            if (a4p)
+                json_object_set(nb, "a4p", a4p);
+            rc = skeleton_field(node_insert(tx, plan, nb, NULL, nid, err), i, "priority", err);
+            json_decref(nb);
+            if (rc)
+                break;
+            rc = pko_db_get(db, &cpas_entity_node, &all_scope, &actor, nid, &pn, err);
+            if (rc)
+                break;
+            json_object_set_new(pn, "children", json_array());
+            json_object_set_new(pn, "indicators", json_array());
+            json_array_append_new(prios, pn);
+            json_object_set(by_title, pt, pn);
+        }
+        json_t *ob = json_pack("{s:s, s:s}", "level", "outcome", "title",
+                               json_string_value(json_object_get(o, "outcome")));
+        if (mt)
+            json_object_set(ob, "mandated_task", mt);
+        if (a4p)
+            json_object_set(ob, "a4p", a4p);
+        rc = skeleton_field(node_insert(tx, plan, ob, json_string_value(json_object_get(pn, "id")),
+                                        nid, err),
+                            i, "outcome", err);
+        json_decref(ob);
+        if (rc)
+            break;
+        json_t *on;
+        rc = pko_db_get(db, &cpas_entity_node, &all_scope, &actor, nid, &on, err);
+        if (rc)
+            break;
+        json_object_set_new(on, "children", json_array());
+        json_object_set_new(on, "indicators", json_array());
+        json_array_append_new(json_object_get(pn, "children"), on);
+    }
+    json_decref(by_title);
+    if (rc) {
+        json_decref(prios);
+        json_decref(plan);
+        return rc;
+    }
+    json_object_set_new(plan, "priorities", prios);
+    *plan_out = plan;
+    return PKO_OK;
+}
+
+static pko_rc h_plans_skeleton(pko_req *req, pko_err *err)
+{
+    json_t *b;
+    pko_rc rc = pko_req_body_object(req, &b, err);
+    if (rc)
+        return rc;
+    static const char *const known[] = {"mission_id", "period_start", "period_end", "context",
+                                        "outcomes", NULL};
+    const char *k;
+    json_t *v;
+    json_object_foreach(b, k, v)
+    {
+        bool ok = false;
+        for (size_t j = 0; known[j]; j++)
+            ok = ok || !strcmp(k, known[j]);
+        if (!ok)
+            return pko_err_field(err, PKO_EINVAL, k, "%.64s is not a field of a plan skeleton", k);
+    }
+    static const char *const texts[] = {"mission_id", "period_start", "period_end", "context"};
+    for (size_t j = 0; j < 4; j++) {
+        json_t *t = json_object_get(b, texts[j]);
+        if (t && !json_is_string(t) && !json_is_null(t))
+            return pko_err_field(err, PKO_EINVAL, texts[j], "%s must be text", texts[j]);
+    }
+    pko_tx *tx;
+    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
+    if (rc)
+        return rc;
+    json_t *out;
+    rc = cpas_plan_skeleton(tx, pko_req_user(req),
+                            json_string_value(json_object_get(b, "mission_id")),
+                            json_string_value(json_object_get(b, "period_start")),
+                            json_string_value(json_object_get(b, "period_end")),
+                            json_string_value(json_object_get(b, "context")),
+                            json_object_get(b, "outcomes"), &out, err);
+    if (rc) {
+        pko_tx_rollback(tx);
+        return rc;
+    }
+    rc = pko_tx_commit(tx, err);
+    if (rc) {
+        json_decref(out);
+        return rc;
+    }
+    pko_req_reply(req, 201, out);
     return PKO_OK;
 }
 
@@ -1848,6 +2084,7 @@ static pko_rc h_rec_decide(pko_req *req, pko_err *err)
 static const pko_route cpas_routes[] = {
     {"GET", "/api/v1/cpas/plans", h_plans_list, "cpas.read", 0, 0},
     {"POST", "/api/v1/cpas/plans", h_plans_create, "cpas.plan", 0, 65536},
+    {"POST", "/api/v1/cpas/plans/skeleton", h_plans_skeleton, "cpas.plan", 0, 65536},
     {"GET", "/api/v1/cpas/plans/{id}", h_plans_get, "cpas.read", 0, 0},
     {"POST", "/api/v1/cpas/plans/{id}/approve", h_plans_approve, "cpas.approve", 0, 1024},
     {"GET", "/api/v1/cpas/plans/{id}/framework", h_framework_get, "cpas.read", 0, 0},

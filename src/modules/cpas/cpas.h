@@ -20,6 +20,48 @@
 
 extern const pko_module pko_module_cpas;
 
+/* ==== Plans drafted by other modules ======================================
+ * cpas_plan_skeleton: create a draft plan skeleton for a mission inside the
+ * caller's own store transaction 'tx' (the mission-design module calls it
+ * while it writes its own records, so both commit or neither does). It
+ * goes through the same validation and the same write path
+ * (pko_tx_insert: change log and audit trail) as POST /api/v1/cpas/plans
+ * and POST /api/v1/cpas/plans/{id}/framework:
+ *
+ *  - the plan: 'mission_id' (missions.id, must exist), 'period_start' and
+ *    'period_end' (months "YYYY-MM", end not before start), 'context' (the
+ *    context analysis as text, may be NULL; up to 20,000 characters), status
+ *    draft, version_no one more than the mission's highest, title
+ *    "<ACRONYM> plan <start> to <end>", unclassified;
+ *  - 'outcomes' (borrowed; NULL or an array): each element an object
+ *    {"priority": title, "outcome": title, "mandated_task": text?,
+ *    "a4p": [tags]?}. One mandate priority per distinct priority title (in
+ *    order of first appearance; mandated_task and a4p from that first
+ *    element) and one intended outcome per element under its priority
+ *    (with the element's mandated_task and a4p).
+ *
+ * 'who' must hold cpas.plan (planner or mission administrator) for the
+ * mission, otherwise PKO_EFORBIDDEN; NULL means the caller acts as the
+ * system (CLI, server internals) and has checked rights itself.
+ *
+ * On success '*plan_out' (caller decrefs) is the stored plan record (id,
+ * version, mission_id, title, version_no, status, period_start,
+ * period_end, context, ...) with one more member "priorities": the
+ * priority nodes, each with "children" (its outcome nodes, each with empty
+ * "children" and "indicators"): the shape of GET .../framework.
+ *
+ * Errors name the field: "mission_id", "period_start", "period_end",
+ * "context", "outcomes", "outcomes[i]", "outcomes[i].priority",
+ * "outcomes[i].outcome", "outcomes[i].mandated_task", "outcomes[i].a4p",
+ * "outcomes[i].<unknown key>" (PKO_EINVAL). On any error nothing is
+ * usable: the caller must roll 'tx' back (rows may already have been
+ * written in it). The route POST /api/v1/cpas/plans/skeleton wraps this
+ * function in its own transaction. */
+PKO_MUST_USE pko_rc cpas_plan_skeleton(pko_tx *tx, const pko_principal *who,
+                                       const char *mission_id, const char *period_start,
+                                       const char *period_end, const char *context,
+                                       json_t *outcomes, json_t **plan_out, pko_err *err);
+
 /* ==== Periods ============================================================
  * A period is "YYYY-MM" (monthly), "YYYY-Qn" (quarterly) or "YYYY"
  * (annual). Months are counted as year*12 + month-1. */

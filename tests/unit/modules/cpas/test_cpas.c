@@ -6,7 +6,11 @@
 #include <math.h>
 #include <string.h>
 
+#include <sodium.h>
+#include <sqlite3.h>
+
 #include "modules/cpas/cpas.h"
+#include "modules/missions/missions.h"
 
 static void test_periods(void **state)
 {
@@ -330,6 +334,178 @@ static void test_assessments(void **state)
     assert_false(cpas_is_date("1900-02-28"));
 }
 
+/* ---- cpas_plan_skeleton against a real store ------------------------- */
+
+typedef struct skel_fx {
+    char dir[256];
+    char path[300];
+    pko_store *st;
+    pko_db *db;
+    char mission[PKO_ID_LEN];
+    pko_principal planner, analyst;
+} skel_fx;
+
+static int skel_setup(void **state)
+{
+    if (sodium_init() < 0)
+        return -1;
+    skel_fx *f = calloc(1, sizeof(*f));
+    test_tmpdir(f->dir, sizeof(f->dir));
+    snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
+    pko_err e;
+    pko_err_clear(&e);
+    pko_store_opts o = {.create = true, .pool_size = 2, .busy_timeout_ms = 200};
+    if (pko_store_open(f->path, &o, &f->st, &e) || pko_modules_setup(f->st, NULL, &e)) {
+        fprintf(stderr, "skeleton fixture: %s\n", e.msg);
+        return -1;
+    }
+    f->db = pko_store_acquire(f->st);
+    pko_actor a = {"system", "test"};
+    pko_tx *tx;
+    json_t *m = json_pack("{s:s, s:s, s:s}", "name", "Test mission", "acronym", "TESTM", "status",
+                          "active");
+    if (pko_tx_begin(f->db, &a, &tx, &e) || pko_tx_insert(tx, &pko_entity_mission, m, f->mission, &e) ||
+        pko_tx_commit(tx, &e)) {
+        fprintf(stderr, "skeleton fixture: %s\n", e.msg);
+        return -1;
+    }
+    json_decref(m);
+    snprintf(f->planner.user_id, sizeof(f->planner.user_id), "planner-1");
+    f->planner.grants[0].role = PKO_ROLE_PLANNER;
+    snprintf(f->planner.grants[0].mission, sizeof(f->planner.grants[0].mission), "TESTM");
+    f->planner.n_grants = 1;
+    f->analyst = f->planner;
+    f->analyst.grants[0].role = PKO_ROLE_ANALYST;
+    *state = f;
+    return 0;
+}
+
+static int skel_teardown(void **state)
+{
+    skel_fx *f = *state;
+    pko_store_release(f->st, f->db);
+    pko_store_close(f->st);
+    test_rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+static int64_t skel_count(skel_fx *f, const char *sql)
+{
+    sqlite3 *h;
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    int64_t n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(h);
+    return n;
+}
+
+/* Run the skeleton in a transaction of our own (as the design module
+ * does), committing on success and rolling back on failure. */
+static pko_rc skel_run(skel_fx *f, const pko_principal *who, const char *mid, const char *ps,
+                       const char *pe, const char *outcomes_json, json_t **out, pko_err *e)
+{
+    pko_err_clear(e);
+    pko_actor a = {who ? who->user_id : "system", "test"};
+    pko_tx *tx;
+    assert_int_equal(pko_tx_begin(f->db, &a, &tx, e), PKO_OK);
+    json_t *oc = outcomes_json ? json_loads(outcomes_json, 0, NULL) : NULL;
+    pko_rc rc = cpas_plan_skeleton(tx, who, mid, ps, pe, "Armed groups hold the north.", oc, out, e);
+    json_decref(oc);
+    if (rc) {
+        assert_null(*out);
+        pko_tx_rollback(tx);
+        return rc;
+    }
+    return pko_tx_commit(tx, e);
+}
+
+static void test_plan_skeleton(void **state)
+{
+    skel_fx *f = *state;
+    pko_err e;
+    json_t *p = NULL;
+    const char *oc = "[{\"priority\": \"Protection of civilians\", \"outcome\": \"Fewer civilian"
+                     " deaths in the north\", \"mandated_task\": \"OP 32 (a)\", \"a4p\":"
+                     " [\"political_strategy\"]},"
+                     " {\"priority\": \"Political process\", \"outcome\": \"Peace agreement"
+                     " implemented\"},"
+                     " {\"priority\": \"Protection of civilians\", \"outcome\": \"Safe return of"
+                     " displaced people\"}]";
+    assert_int_equal(skel_run(f, &f->planner, f->mission, "2026-01", "2026-12", oc, &p, &e),
+                     PKO_OK);
+    assert_non_null(p);
+    assert_string_equal(json_string_value(json_object_get(p, "status")), "draft");
+    assert_int_equal(json_integer_value(json_object_get(p, "version_no")), 1);
+    assert_string_equal(json_string_value(json_object_get(p, "title")),
+                        "TESTM plan 2026-01 to 2026-12");
+    assert_string_equal(json_string_value(json_object_get(p, "context")),
+                        "Armed groups hold the north.");
+    json_t *pr = json_object_get(p, "priorities");
+    assert_int_equal(json_array_size(pr), 2);
+    json_t *poc = json_array_get(pr, 0);
+    assert_string_equal(json_string_value(json_object_get(poc, "title")),
+                        "Protection of civilians");
+    assert_string_equal(json_string_value(json_object_get(poc, "mandated_task")), "OP 32 (a)");
+    json_t *kids = json_object_get(poc, "children");
+    assert_int_equal(json_array_size(kids), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(kids, 1), "title")),
+                        "Safe return of displaced people");
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(kids, 0), "parent_id")),
+        json_string_value(json_object_get(poc, "id")));
+    assert_int_equal(json_array_size(json_object_get(json_array_get(pr, 1), "children")), 1);
+    json_decref(p);
+    assert_int_equal(skel_count(f, "SELECT count(*) FROM cpas_plans"), 1);
+    assert_int_equal(skel_count(f, "SELECT count(*) FROM cpas_nodes WHERE level = 'priority'"), 2);
+    assert_int_equal(skel_count(f, "SELECT count(*) FROM cpas_nodes WHERE level = 'outcome'"), 3);
+    /* Written through the one write path: a change record per row. */
+    assert_int_equal(skel_count(f, "SELECT count(*) FROM changes WHERE entity LIKE 'cpas_%'"),
+                     6);
+
+    /* A second skeleton is the next version; no outcomes is a bare plan. */
+    assert_int_equal(skel_run(f, NULL, f->mission, "2027-01", "2027-06", NULL, &p, &e), PKO_OK);
+    assert_int_equal(json_integer_value(json_object_get(p, "version_no")), 2);
+    assert_int_equal(json_array_size(json_object_get(p, "priorities")), 0);
+    json_decref(p);
+
+    /* Refusals name the field and leave nothing behind. */
+    static const struct {
+        const char *mid, *ps, *pe, *oc, *field;
+    } bad[] = {
+        {"nope", "2026-01", "2026-12", NULL, "mission_id"},
+        {NULL, "2026-01", "2026-12", NULL, "mission_id"},
+        {"", "2026-13", "2026-12", NULL, "period_start"},
+        {"", "2026-06", "2026-01", NULL, "period_end"},
+        {"", "2026-01", "2026-12", "{}", "outcomes"},
+        {"", "2026-01", "2026-12", "[3]", "outcomes[0]"},
+        {"", "2026-01", "2026-12", "[{\"priority\": \"P\", \"outcome\": \"O\"}, {\"priority\": \"P\"}]",
+         "outcomes[1].outcome"},
+        {"", "2026-01", "2026-12", "[{\"priority\": \"P\", \"outcome\": \"O\", \"colour\": 1}]",
+         "outcomes[0].colour"},
+        {"", "2026-01", "2026-12",
+         "[{\"priority\": \"P\", \"outcome\": \"O\"}, {\"priority\": \"Q\", \"outcome\": \"O\","
+         " \"a4p\": [\"peace\"]}]",
+         "outcomes[1].a4p"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *mid = bad[i].mid && !*bad[i].mid ? f->mission : bad[i].mid;
+        p = NULL;
+        assert_int_equal(skel_run(f, &f->planner, mid, bad[i].ps, bad[i].pe, bad[i].oc, &p, &e),
+                         PKO_EINVAL);
+        if (strcmp(e.field, bad[i].field))
+            fail_msg("case %zu: field %s, expected %s (%s)", i, e.field, bad[i].field, e.msg);
+    }
+    /* Without cpas.plan for the mission: forbidden. */
+    assert_int_equal(skel_run(f, &f->analyst, f->mission, "2026-01", "2026-12", NULL, &p, &e),
+                     PKO_EFORBIDDEN);
+    assert_int_equal(skel_count(f, "SELECT count(*) FROM cpas_plans"), 2);
+    assert_int_equal(skel_count(f, "SELECT count(*) FROM cpas_nodes"), 5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -342,6 +518,7 @@ int main(void)
         cmocka_unit_test(test_sum_periods),
         cmocka_unit_test(test_computed_validation),
         cmocka_unit_test(test_validation),
+        cmocka_unit_test_setup_teardown(test_plan_skeleton, skel_setup, skel_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
