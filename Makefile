@@ -45,7 +45,8 @@ demo: build
 	@scripts/demo.sh $(BUILD)/pko $(DEMO_DIR) $(DEMO_LISTEN)
 
 # Benchmarks against their peers, side by side (docs/benchmarks.md):
-# the write path vs bare SQLite; map queries vs SQLite R*Tree and PostGIS.
+# the write path vs bare SQLite; map queries vs SQLite R*Tree and PostGIS;
+# then every module's scripts/bench.d/<name>.sh (each writes its own section).
 # BENCH_EVENTS="1000000" for a quicker run.
 bench:
 	@scripts/bench_deps.sh
@@ -53,6 +54,7 @@ bench:
 	@cmake --build $(BUILD) -j $(JOBS)
 	@$(BUILD)/bench_store 5000 $(BUILD)
 	@scripts/bench.sh $(BUILD) $(BENCH_EVENTS)
+	@for s in scripts/bench.d/*.sh; do [ -e "$$s" ] || continue; echo "bench: $$s" >&2; bash "$$s" $(BUILD) || exit 1; done
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')

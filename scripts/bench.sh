@@ -67,21 +67,7 @@ imp_out="$work/import.md"
   echo "($(( size * 1024 * 1024 / rows )) bytes per event with its change record, audit and FTS5 entries)."
 } | tee "$imp_out"
 
-replace() { # section-name file
-python3 - "$root/docs/benchmarks.md" "$2" "$1" <<'PY'
-import re, sys
-doc_path, new_path, name = sys.argv[1], sys.argv[2], sys.argv[3]
-doc = open(doc_path, encoding="utf-8").read()
-new = open(new_path, encoding="utf-8").read().strip()
-begin, end = "<!-- BEGIN %s -->" % name, "<!-- END %s -->" % name
-if begin in doc:
-    doc = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda m: begin + "\n" + new + "\n" + end,
-                 doc, flags=re.S)
-else:
-    doc += "\n" + begin + "\n" + new + "\n" + end + "\n"
-open(doc_path, "w", encoding="utf-8").write(doc)
-PY
-}
+replace() { python3 "$root/scripts/bench_section.py" "$root/docs/benchmarks.md" "$1" "$2"; }
 replace bench_map "$out"
 replace bench_import "$imp_out"
 echo "bench: results written to docs/benchmarks.md" >&2

@@ -11,7 +11,7 @@ set -euo pipefail
 
 pkgs=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
-  libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev
+  libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev libcairo2-dev
   libcmocka-dev libcurl4-openssl-dev sqlite3 python3 python3-yaml
   chromium
 )

@@ -4,20 +4,10 @@
 // window.topojson).
 import { api, qs, setCsrf, setOnExpired, ApiError } from './api.js';
 import { t, getLang, setLang, applyI18n, categoryLabel, fmtNumber, fmtDate } from './i18n.js';
+import { $, el } from './dom.js';
+import { startPages, stopPages, rerenderPages } from './pages.js';
+import './modules.js';
 
-const $ = (id) => document.getElementById(id);
-const el = (tag, attrs = {}, ...kids) => {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = v;
-    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
-    else e.setAttribute(k, v === true ? '' : v);
-  }
-  for (const k of kids) if (k !== null && k !== undefined) e.append(k);
-  return e;
-};
 
 const S = {
   user: null,
@@ -56,6 +46,7 @@ function isAnalyst() {
 function showLogin(msg) {
   S.user = null;
   setCsrf(null);
+  stopPages();
   $('app-view').hidden = true;
   $('login-view').hidden = false;
   $('logout').hidden = true;
@@ -78,6 +69,7 @@ async function startApp(session) {
   loadSites();
   loadBoundaryList();
   if (isAnalyst()) loadQueue();
+  await startPages(S.user, () => { if (S.map) S.map.invalidateSize(); });
 }
 
 function renderWho() {
@@ -827,6 +819,7 @@ function rerender() {
     S.map.attributionControl.addAttribution(t('map.attribution'));
     if (S.lastMap) drawMap(S.lastMap);
   }
+  rerenderPages();
 }
 
 /* ==== Start =============================================================== */

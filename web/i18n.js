@@ -9,6 +9,14 @@ const STRINGS = {
     'app.short': 'PKO',
     'lang.label': 'Language',
     'logout': 'Log out',
+    'nav.label': 'Sections',
+    'nav.map': 'Map',
+    'nav.cpas': 'Planning',
+    'nav.pcrs': 'Force generation',
+    'nav.design': 'Mission design',
+    'nav.registers': 'Registers',
+    'nav.conduct': 'Conduct',
+    'page.error': 'This page could not be shown: {msg}',
     'login.title': 'Sign in',
     'login.username': 'Username',
     'login.password': 'Password',
@@ -154,6 +162,14 @@ const STRINGS = {
     'app.short': 'PKO',
     'lang.label': 'Langue',
     'logout': 'Se déconnecter',
+    'nav.label': 'Rubriques',
+    'nav.map': 'Carte',
+    'nav.cpas': 'Planification',
+    'nav.pcrs': 'Génération de forces',
+    'nav.design': 'Conception de mission',
+    'nav.registers': 'Registres',
+    'nav.conduct': 'Conduite',
+    'page.error': "Cette page n'a pas pu être affichée : {msg}",
     'login.title': 'Connexion',
     'login.username': "Nom d'utilisateur",
     'login.password': 'Mot de passe',
@@ -375,6 +391,17 @@ export function t(key, vars) {
   if (s === undefined) return key;
   if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (vars[k] === undefined ? m : String(vars[k])));
   return s;
+}
+
+// Strings of a module page (web/<module>.js): addStrings({en: {...}, fr: {...}}).
+// A key already defined is an error, so two pages cannot silently clash.
+export function addStrings(more) {
+  for (const l of LANGS) {
+    for (const [k, v] of Object.entries((more && more[l]) || {})) {
+      if (k in STRINGS[l]) throw new Error('addStrings: duplicate key ' + k);
+      STRINGS[l][k] = v;
+    }
+  }
 }
 
 export function has(key) { return key in STRINGS.en; }

@@ -1,0 +1,1 @@
+// Page of the conduct module: see web/pages.js for the convention (registerPage).
