@@ -401,6 +401,77 @@ def solve_apply_fills_all_or_nothing():
     expect(st == 200 and js2["assignments"] == [] and js2["applied"] is False, js2)
 
 
+@test
+def drafts_are_not_matched_until_opened():
+    st, d, _, _ = req("POST", P + "/requirements",
+                      requirement(unit_type="transport_company", status="draft",
+                                  required_capabilities=[], women_target=None, language=None),
+                      S["planner"])
+    expect(st == 201 and d["status"] == "draft", (st, d))
+    st, pl, _, _ = req("POST", P + "/pledges", pledge(unit_type="transport_company", strength=120,
+                                                      country="BGD", level="rapid_deployment"),
+                       S["fgo"])
+    expect(st == 201, (st, pl))
+    st, js, _, _ = req("GET", P + "/requirements?status=draft", s=S["planner"])
+    expect(st == 200 and [x["id"] for x in js["items"]] == [d["id"]], js)
+    # a draft has no candidates, is not solved and is no gap
+    st, js, _, _ = req("GET", P + "/requirements/%s/candidates" % d["id"], s=S["planner"])
+    expect(st == 409 and js["error"]["field"] == "status", (st, js))
+    st, js, _, _ = req("POST", P + "/assignments/solve", {}, S["fgo"])
+    expect(st == 200 and d["id"] not in [a["requirement_id"] for a in js["assignments"]]
+           + js["unassigned"], js)
+    expect(pl["id"] not in [a["pledge_id"] for a in js["assignments"]], js)
+    st, js, _, _ = req("GET", P + "/gaps", s=S["planner"])
+    expect(st == 200 and d["id"] not in [x["requirement_id"] for x in js["requirements"]], js)
+    # PATCH neither opens nor fills a draft; an open one does not go back
+    st, js, _, _ = req("PATCH", P + "/requirements/" + d["id"], {"status": "open"}, S["planner"])
+    expect(st == 400 and js["error"]["field"] == "status", (st, js))
+    st, js, _, _ = req("PATCH", P + "/requirements/" + d["id"],
+                       {"status": "filled", "pledge_id": pl["id"]}, S["planner"])
+    expect(st == 400 and js["error"]["field"] == "status", (st, js))
+    st, js, _, _ = req("PATCH", P + "/requirements/" + d["id"], {"title": "Trucks, sector West"},
+                       S["planner"])
+    expect(st == 200 and js["status"] == "draft" and js["version"] == 2, (st, js))
+    # opening: the mission's writers only, against the version read
+    expect(req("POST", P + "/requirements/%s/open" % d["id"], {}, S["viewer"])[0] in (403, 404),
+           "viewer opens")
+    st, js, _, _ = req("POST", P + "/requirements/%s/open" % d["id"], {"version": 1}, S["planner"])
+    expect(st == 409, (st, js))
+    st, js, _, _ = req("POST", P + "/requirements/%s/open" % d["id"], {"colour": 1}, S["planner"])
+    expect(st == 400 and js["error"]["field"] == "colour", (st, js))
+    st, o, _, _ = req("POST", P + "/requirements/%s/open" % d["id"], {}, S["planner"])
+    expect(st == 200 and o["status"] == "open", (st, o))
+    st, js, _, _ = req("POST", P + "/requirements/%s/open" % d["id"], {}, S["planner"])
+    expect(st == 409 and js["error"]["field"] == "status", (st, js))
+    st, js, _, _ = req("PATCH", P + "/requirements/" + d["id"], {"status": "draft"}, S["planner"])
+    expect(st == 400 and js["error"]["field"] == "status", (st, js))
+    # now it is matched
+    st, js, _, _ = req("GET", P + "/requirements/%s/candidates" % d["id"], s=S["planner"])
+    expect(st == 200 and js["items"][0]["pledge_id"] == pl["id"], (st, js))
+    st, js, _, _ = req("POST", P + "/assignments/solve", {}, S["fgo"])
+    got = {a["requirement_id"]: a["pledge_id"] for a in js["assignments"]}
+    expect(got.get(d["id"]) == pl["id"], js)
+
+
+@test
+def feasibility_of_a_unit_type():
+    y = time.gmtime().tm_year
+    st, js, _, _ = req("GET", P + "/feasibility?unit_type=transport_company&required_by=%d-12-31"
+                       % (y + 2), s=S["viewer"])
+    expect(st == 200 and js["pledges"] >= 1 and js["levels"]["rapid_deployment"] >= 1, (st, js))
+    expect(js["feasible"] and js["on_time"] >= 1 and js["earliest_deployment"], js)
+    expect(set(js["levels"]) == {"registered", "level_1", "level_2", "level_3",
+                                 "rapid_deployment"}, js)
+    st, js, _, _ = req("GET", P + "/feasibility?unit_type=riverine_unit", s=S["viewer"])
+    expect(st == 200 and js["pledges"] == 0 and not js["feasible"]
+           and js["earliest_deployment"] is None, (st, js))
+    st, js, _, _ = req("GET", P + "/feasibility?unit_type=navy", s=S["viewer"])
+    expect(st == 400 and js["error"]["field"] == "unit_type", (st, js))
+    st, js, _, _ = req("GET", P + "/feasibility?unit_type=uas_unit&required_by=soon",
+                       s=S["viewer"])
+    expect(st == 400 and js["error"]["field"] == "required_by", (st, js))
+
+
 def main():
     users = {"admin": ["system_admin"], "fgo": ["force_generation_officer"],
              "fgo_m": ["force_generation_officer:MINUSCA"], "planner": ["planner:MINUSCA"],

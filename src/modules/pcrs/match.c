@@ -48,8 +48,7 @@ int pcrs_level_days(int i)
     return i >= 0 && i < 5 ? days[i] : 180;
 }
 
-/* Days since 1970-01-01 of a valid YYYY-MM-DD, or -1. */
-static long day_number(const char *s)
+long pcrs_day_number(const char *s)
 {
     int y, m, d;
     if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3)
@@ -63,7 +62,7 @@ static long day_number(const char *s)
     return (long)(tt / 86400);
 }
 
-static void format_day(long days, char out[11])
+void pcrs_format_day(long days, char out[11])
 {
     time_t tt = (time_t)days * 86400 + 43200;
     struct tm t;
@@ -97,24 +96,24 @@ json_t *pcrs_score(json_t *r, json_t *p, const char *today, json_t *contributors
 
     /* time */
     int li = pcrs_level_index(json_string_value(json_object_get(p, "level")));
-    long now = day_number(today);
-    long from = day_number(json_string_value(json_object_get(p, "available_from")));
+    long now = pcrs_day_number(today);
+    long from = pcrs_day_number(json_string_value(json_object_get(p, "available_from")));
     long start = from > now ? from : now;
     long earliest = start + pcrs_level_days(li);
-    long by = day_number(json_string_value(json_object_get(r, "required_by")));
+    long by = pcrs_day_number(json_string_value(json_object_get(r, "required_by")));
     double s_time = 1;
     if (by >= 0 && earliest > by) {
         long late = earliest - by;
         s_time = late >= 180 ? 0 : 1.0 - (double)late / 180.0;
         json_array_append_new(reasons, json_sprintf("deploys %ld days after required_by", late));
     }
-    long until = day_number(json_string_value(json_object_get(p, "available_until")));
+    long until = pcrs_day_number(json_string_value(json_object_get(p, "available_until")));
     if (until >= 0 && by >= 0 && until < by) {
         eligible = false;
         json_array_append_new(reasons, json_string("availability ends before required_by"));
     }
     char earliest_s[11];
-    format_day(earliest, earliest_s);
+    pcrs_format_day(earliest, earliest_s);
 
     /* capability */
     json_t *req_caps = json_object_get(r, "required_capabilities");

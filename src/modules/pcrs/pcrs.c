@@ -64,6 +64,34 @@ static const pko_migration pcrs_migrations[] = {
     {3, "ALTER TABLE pcrs_requirements ADD COLUMN deployed_on TEXT;"
         "ALTER TABLE pcrs_requirements ADD COLUMN rotation_months INTEGER"
         " CHECK (rotation_months IS NULL OR rotation_months BETWEEN 1 AND 24);"},
+    /* Drafts: a requirement stated (e.g. by mission design) but not yet
+     * asked of Member States. SQLite cannot change a CHECK, so the table is
+     * rebuilt with its rowids. */
+    {4, "CREATE TABLE pcrs_requirements_v4("
+        " id TEXT PRIMARY KEY, version INTEGER NOT NULL, classification INTEGER NOT NULL DEFAULT 0,"
+        " created_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
+        " mission_id TEXT NOT NULL REFERENCES missions(id),"
+        " unit_type TEXT NOT NULL, title TEXT,"
+        " strength INTEGER CHECK (strength IS NULL OR strength BETWEEN 1 AND 10000),"
+        " required_capabilities TEXT, required_by TEXT NOT NULL, language TEXT,"
+        " women_target REAL CHECK (women_target IS NULL OR women_target BETWEEN 0 AND 1),"
+        " status TEXT NOT NULL CHECK (status IN ('draft','open','filled','cancelled')),"
+        " pledge_id TEXT REFERENCES pcrs_pledges(id),"
+        " deployed_on TEXT,"
+        " rotation_months INTEGER CHECK (rotation_months IS NULL OR rotation_months BETWEEN 1 AND 24)"
+        ") STRICT;"
+        "INSERT INTO pcrs_requirements_v4(rowid, id, version, classification, created_at,"
+        " updated_at, mission_id, unit_type, title, strength, required_capabilities, required_by,"
+        " language, women_target, status, pledge_id, deployed_on, rotation_months)"
+        " SELECT rowid, id, version, classification, created_at, updated_at, mission_id,"
+        " unit_type, title, strength, required_capabilities, required_by, language,"
+        " women_target, status, pledge_id, deployed_on, rotation_months FROM pcrs_requirements;"
+        "DROP TABLE pcrs_requirements;"
+        "ALTER TABLE pcrs_requirements_v4 RENAME TO pcrs_requirements;"
+        "CREATE INDEX pcrs_requirements_mission ON pcrs_requirements(mission_id, status);"
+        "CREATE INDEX pcrs_requirements_status ON pcrs_requirements(status, unit_type);"
+        "CREATE UNIQUE INDEX pcrs_requirements_pledge ON pcrs_requirements(pledge_id)"
+        " WHERE pledge_id IS NOT NULL;"},
 };
 
 static const pko_col pledge_cols[] = {
@@ -260,6 +288,12 @@ pko_rc pcrs_pledge_validate(json_t *f, int creating, pko_err *err)
     return PKO_OK;
 }
 
+static bool requirement_status_ok(const char *st)
+{
+    return st && (strcmp(st, "draft") == 0 || strcmp(st, "open") == 0 ||
+                  strcmp(st, "filled") == 0 || strcmp(st, "cancelled") == 0);
+}
+
 pko_rc pcrs_requirement_validate(json_t *f, int creating, const char *today, pko_err *err)
 {
     static const char *const known[] = {
@@ -311,10 +345,9 @@ pko_rc pcrs_requirement_validate(json_t *f, int creating, const char *today, pko
         return pko_err_field(err, PKO_EINVAL, "women_target",
                              "women_target must be a fraction from 0 to 1, e.g. 0.15");
     v = json_object_get(f, "status");
-    if (v && (!json_is_string(v) ||
-              (strcmp(json_string_value(v), "open") && strcmp(json_string_value(v), "filled") &&
-               strcmp(json_string_value(v), "cancelled"))))
-        return pko_err_field(err, PKO_EINVAL, "status", "status must be open, filled or cancelled");
+    if (v && (!json_is_string(v) || !requirement_status_ok(json_string_value(v))))
+        return pko_err_field(err, PKO_EINVAL, "status",
+                             "status must be draft, open, filled or cancelled");
     v = json_object_get(f, "pledge_id");
     if (!NULLABLE(v) && (!json_is_string(v) || strlen(json_string_value(v)) != PKO_ID_LEN - 1))
         return pko_err_field(err, PKO_EINVAL, "pledge_id", "pledge_id must be a pledge's id");
@@ -762,8 +795,9 @@ static pko_rc h_requirements_list(pko_req *req, pko_err *err)
     const char *type = pko_req_query(req, "unit_type");
     if (type && !pcrs_unit_type_find(type))
         return pko_err_field(err, PKO_EINVAL, "unit_type", "unknown unit type %.64s", type);
-    if (status && strcmp(status, "open") && strcmp(status, "filled") && strcmp(status, "cancelled"))
-        return pko_err_field(err, PKO_EINVAL, "status", "status must be open, filled or cancelled");
+    if (status && !requirement_status_ok(status))
+        return pko_err_field(err, PKO_EINVAL, "status",
+                             "status must be draft, open, filled or cancelled");
     pko_scope scope;
     pko_req_scope(req, "pcrs.read", &scope);
     const char *const binds[4] = {mission, status, type, cursor ? cursor : ""};
@@ -822,8 +856,45 @@ static pko_rc mission_acronym(pko_req *req, const char *mid, char out[40], pko_e
     return PKO_OK;
 }
 
-/* A pledge named by a requirement must exist, be available, have the
- * requirement's unit type, and fill no other requirement. */
+/* On 'db': pledge 'pledge_id' exists, has the requirement's unit type, and
+ * fills no requirement other than 'req_id' (NULL for a new one). */
+static pko_rc check_fill_db(pko_db *db, const char *pledge_id, const char *unit_type,
+                            const char *req_id, pko_err *err)
+{
+    pko_stmt *s;
+    pko_rc rc = pko_db_prepare(db, "SELECT unit_type FROM pcrs_pledges WHERE id = ?1", &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, pledge_id, -1, SQLITE_TRANSIENT);
+    int row;
+    rc = pko_db_step(db, s, &row, err);
+    if (!rc && !row)
+        rc = pko_err_field(err, PKO_EINVAL, "pledge_id", "no pledge %.40s", pledge_id);
+    if (!rc && strcmp((const char *)sqlite3_column_text(s, 0), unit_type) != 0)
+        rc = pko_err_field(err, PKO_EINVAL, "pledge_id",
+                           "pledge %.40s is a %s, the requirement asks for a %s", pledge_id,
+                           (const char *)sqlite3_column_text(s, 0), unit_type);
+    sqlite3_reset(s);
+    if (rc)
+        return rc;
+    rc = pko_db_prepare(db, "SELECT id FROM pcrs_requirements WHERE pledge_id = ?1 AND id <> ?2",
+                        &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, pledge_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, req_id ? req_id : "", -1, SQLITE_TRANSIENT);
+    rc = pko_db_step(db, s, &row, err);
+    if (!rc && row)
+        rc = pko_err_field(err, PKO_ECONFLICT, "pledge_id",
+                           "pledge %.40s already fills requirement %.40s", pledge_id,
+                           (const char *)sqlite3_column_text(s, 0));
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* A pledge named by a requirement must be visible to the caller (else "no
+ * pledge"), have the requirement's unit type, and fill no other
+ * requirement. */
 static pko_rc check_fill(pko_req *req, const char *pledge_id, const char *unit_type,
                          const char *req_id, pko_err *err)
 {
@@ -838,29 +909,8 @@ static pko_rc check_fill(pko_req *req, const char *pledge_id, const char *unit_t
     }
     if (rc)
         return rc;
-    if (strcmp(json_string_value(json_object_get(p, "unit_type")), unit_type) != 0)
-        rc = pko_err_field(err, PKO_EINVAL, "pledge_id",
-                           "pledge %.40s is a %s, the requirement asks for a %s", pledge_id,
-                           json_string_value(json_object_get(p, "unit_type")), unit_type);
     json_decref(p);
-    if (rc)
-        return rc;
-    pko_db *db = pko_req_db(req);
-    pko_stmt *s;
-    rc = pko_db_prepare(db, "SELECT id FROM pcrs_requirements WHERE pledge_id = ?1 AND id <> ?2",
-                        &s, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(s, 1, pledge_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, req_id ? req_id : "", -1, SQLITE_TRANSIENT);
-    int row;
-    rc = pko_db_step(db, s, &row, err);
-    if (!rc && row)
-        rc = pko_err_field(err, PKO_ECONFLICT, "pledge_id",
-                           "pledge %.40s already fills requirement %.40s", pledge_id,
-                           (const char *)sqlite3_column_text(s, 0));
-    sqlite3_reset(s);
-    return rc;
+    return check_fill_db(pko_req_db(req), pledge_id, unit_type, req_id, err);
 }
 
 /* Inside 'tx': set pledge 'pid' to 'status' (deployed when it fills a
@@ -871,6 +921,54 @@ static pko_rc set_pledge_status(pko_tx *tx, const char *pid, const char *status,
     pko_rc rc = pko_tx_update(tx, &pko_entity_pcrs_pledge, pid, f, 0, err);
     json_decref(f);
     return rc;
+}
+
+pko_rc pcrs_requirement_create(pko_tx *tx, const char *today, json_t *fields, json_t **out,
+                               pko_err *err)
+{
+    char tbuf[11];
+    if (!today) {
+        today_utc(tbuf);
+        today = tbuf;
+    }
+    if (!json_is_object(fields))
+        return pko_err_field(err, PKO_EINVAL, "fields", "a requirement is a JSON object");
+    json_t *f = json_deep_copy(fields);
+    pko_rc rc = pcrs_requirement_validate(f, 1, today, err);
+    if (rc) {
+        json_decref(f);
+        return rc;
+    }
+    json_object_del(f, "version");
+    if (!json_object_get(f, "status"))
+        json_object_set_new(f, "status", json_string("draft"));
+    pko_db *db = pko_tx_db(tx);
+    const char *mid = json_string_value(json_object_get(f, "mission_id"));
+    pko_stmt *s;
+    rc = pko_db_prepare(db, "SELECT 1 FROM missions WHERE id = ?1", &s, err);
+    if (!rc) {
+        sqlite3_bind_text(s, 1, mid, -1, SQLITE_TRANSIENT);
+        int row;
+        rc = pko_db_step(db, s, &row, err);
+        if (!rc && !row)
+            rc = pko_err_field(err, PKO_EINVAL, "mission_id", "no mission %.40s", mid);
+        sqlite3_reset(s);
+    }
+    const char *pid = json_string_value(json_object_get(f, "pledge_id"));
+    if (!rc && pid)
+        rc = check_fill_db(db, pid, json_string_value(json_object_get(f, "unit_type")), NULL, err);
+    char id[PKO_ID_LEN];
+    if (!rc)
+        rc = pko_tx_insert(tx, &pko_entity_pcrs_requirement, f, id, err);
+    if (!rc && pid && strcmp(json_string_value(json_object_get(f, "status")), "filled") == 0)
+        rc = set_pledge_status(tx, pid, "deployed", err);
+    if (rc || !out) {
+        json_decref(f);
+        return rc;
+    }
+    json_object_set_new(f, "id", json_string(id));
+    *out = f;
+    return PKO_OK;
 }
 
 static pko_rc h_requirement_create(pko_req *req, pko_err *err)
@@ -890,7 +988,7 @@ static pko_rc h_requirement_create(pko_req *req, pko_err *err)
         rc = check_class(req, b, err);
     if (rc)
         return rc;
-    json_object_del(b, "version");
+    /* Through the API a requirement is open unless the body says draft. */
     if (!json_object_get(b, "status"))
         json_object_set_new(b, "status", json_string("open"));
     const char *pid = json_string_value(json_object_get(b, "pledge_id"));
@@ -900,13 +998,76 @@ static pko_rc h_requirement_create(pko_req *req, pko_err *err)
             return rc;
     }
     pko_tx *tx;
-    char id[PKO_ID_LEN];
     rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
     if (rc)
         return rc;
-    rc = pko_tx_insert(tx, &pko_entity_pcrs_requirement, b, id, err);
-    if (!rc && pid && strcmp(json_string_value(json_object_get(b, "status")), "filled") == 0)
-        rc = set_pledge_status(tx, pid, "deployed", err);
+    json_t *rec;
+    rc = pcrs_requirement_create(tx, today, b, &rec, err);
+    if (rc) {
+        pko_tx_rollback(tx);
+        return rc;
+    }
+    char id[PKO_ID_LEN];
+    snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(rec, "id")));
+    json_decref(rec);
+    rc = pko_tx_commit(tx, err);
+    if (rc)
+        return rc;
+    return reply_record(req, &pko_entity_pcrs_requirement, id, 201, "/api/v1/pcrs/requirements/",
+                        err);
+}
+
+/* POST requirements/{id}/open: a draft becomes open (matched, solved,
+ * counted in gaps), its required_by checked against today again. Body
+ * (optional): {"version": n}. */
+static pko_rc h_requirement_open(pko_req *req, pko_err *err)
+{
+    const char *id = pko_req_param(req, "id");
+    int64_t expect = 0;
+    json_t *body = pko_req_body(req);
+    if (body) {
+        const char *k;
+        json_t *v;
+        json_object_foreach(body, k, v)
+        {
+            if (strcmp(k, "version") != 0)
+                return pko_err_field(err, PKO_EINVAL, k, "%.64s is not a field of an opening", k);
+        }
+        pko_rc rc = take_version(body, &expect, err);
+        if (rc)
+            return rc;
+    }
+    json_t *cur;
+    pko_rc rc = visible_requirement(req, id, &cur, err);
+    if (rc)
+        return rc;
+    char acr[40], today[11];
+    today_utc(today);
+    rc = mission_acronym(req, json_string_value(json_object_get(cur, "mission_id")), acr, err);
+    if (!rc)
+        rc = pko_req_require(req, "pcrs.requirements.write", acr, err);
+    const char *st = json_string_value(json_object_get(cur, "status"));
+    const char *by = json_string_value(json_object_get(cur, "required_by"));
+    if (!rc && (!st || strcmp(st, "draft") != 0))
+        rc = pko_err_field(err, PKO_ECONFLICT, "status",
+                           "requirement %.40s is %s: only a draft is opened", id, st ? st : "?");
+    if (!rc && by && strcmp(by, today) < 0)
+        rc = pko_err_field(err, PKO_EINVAL, "required_by",
+                           "required_by %s is in the past (today is %s): change it with PATCH "
+                           "before opening",
+                           by, today);
+    if (!expect)
+        expect = json_integer_value(json_object_get(cur, "version"));
+    json_decref(cur);
+    if (rc)
+        return rc;
+    pko_tx *tx;
+    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
+    if (rc)
+        return rc;
+    json_t *f = json_pack("{s:s}", "status", "open");
+    rc = pko_tx_update(tx, &pko_entity_pcrs_requirement, id, f, expect, err);
+    json_decref(f);
     if (rc) {
         pko_tx_rollback(tx);
         return rc;
@@ -914,8 +1075,7 @@ static pko_rc h_requirement_create(pko_req *req, pko_err *err)
     rc = pko_tx_commit(tx, err);
     if (rc)
         return rc;
-    return reply_record(req, &pko_entity_pcrs_requirement, id, 201, "/api/v1/pcrs/requirements/",
-                        err);
+    return reply_record(req, &pko_entity_pcrs_requirement, id, 200, NULL, err);
 }
 
 static pko_rc h_requirement_update(pko_req *req, pko_err *err)
@@ -945,6 +1105,20 @@ static pko_rc h_requirement_update(pko_req *req, pko_err *err)
         rc = take_version(b, &expect, err);
     if (!rc)
         rc = check_class(req, b, err);
+    /* A draft is opened by POST .../open (which checks required_by again);
+     * an opened requirement does not go back to draft. */
+    const char *cur_st = json_string_value(json_object_get(cur, "status"));
+    const char *new_st = json_string_value(json_object_get(b, "status"));
+    if (!rc && new_st && cur_st && strcmp(new_st, cur_st) != 0) {
+        if (strcmp(new_st, "draft") == 0)
+            rc = pko_err_field(err, PKO_EINVAL, "status",
+                               "a requirement that was opened does not go back to draft");
+        else if (strcmp(cur_st, "draft") == 0 && strcmp(new_st, "cancelled") != 0)
+            rc = pko_err_field(err, PKO_EINVAL, "status",
+                               "this requirement is a draft: open it with POST "
+                               "/api/v1/pcrs/requirements/%.40s/open first",
+                               id);
+    }
     /* Status and pledge before and after the change: a pledge that starts
      * filling the requirement is deployed, one that stops is available. */
     char old_pledge[PKO_ID_LEN] = "", new_pledge[PKO_ID_LEN] = "";
@@ -1080,6 +1254,14 @@ static pko_rc h_candidates(pko_req *req, pko_err *err)
     pko_rc rc = visible_requirement(req, pko_req_param(req, "id"), &r, err);
     if (rc)
         return rc;
+    if (strcmp(json_string_value(json_object_get(r, "status")), "draft") == 0) {
+        json_decref(r);
+        return pko_err_field(err, PKO_ECONFLICT, "status",
+                             "requirement %.40s is a draft: drafts are not matched (open it "
+                             "with POST .../open; GET /api/v1/pcrs/feasibility tells what is "
+                             "pledged)",
+                             pko_req_param(req, "id"));
+    }
     json_t *pledges;
     rc = load_pledges(req, json_string_value(json_object_get(r, "unit_type")), &pledges, err);
     if (rc) {
@@ -1533,6 +1715,87 @@ static pko_rc h_parity(pko_req *req, pko_err *err)
     return PKO_OK;
 }
 
+/* ==== Feasibility (for mission design) ===================================== */
+
+pko_rc pcrs_feasibility(pko_db *db, int clearance, const char *unit_type, const char *required_by,
+                        const char *today, json_t **out, pko_err *err)
+{
+    if (!unit_type || !pcrs_unit_type_find(unit_type))
+        return pko_err_field(err, PKO_EINVAL, "unit_type",
+                             "unit_type must be a known unit type, e.g. infantry_battalion "
+                             "(GET /api/v1/pcrs/unit-types)");
+    if (required_by && !is_date(required_by))
+        return pko_err_field(err, PKO_EINVAL, "required_by",
+                             "required_by must be a date YYYY-MM-DD");
+    char tbuf[11];
+    if (!today) {
+        today_utc(tbuf);
+        today = tbuf;
+    }
+    long now = pcrs_day_number(today), by = required_by ? pcrs_day_number(required_by) : -1;
+    if (now < 0)
+        return pko_err_field(err, PKO_EINVAL, "today", "today must be a date YYYY-MM-DD");
+    pko_stmt *s;
+    pko_rc rc = pko_db_prepare(db,
+                               "SELECT level, available_from, available_until, strength"
+                               " FROM pcrs_pledges WHERE unit_type = ?1 AND status = 'available'"
+                               " AND classification <= ?2",
+                               &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, unit_type, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 2, clearance);
+    int64_t levels[5] = {0}, pledges = 0, eligible = 0, on_time = 0, strength = 0;
+    long best = -1;
+    int row;
+    while (!(rc = pko_db_step(db, s, &row, err)) && row) {
+        int li = pcrs_level_index((const char *)sqlite3_column_text(s, 0));
+        if (li >= 0)
+            levels[li]++;
+        pledges++;
+        strength += sqlite3_column_int64(s, 3);
+        long from = pcrs_day_number((const char *)sqlite3_column_text(s, 1));
+        long until = pcrs_day_number((const char *)sqlite3_column_text(s, 2));
+        if (until >= 0 && by >= 0 && until < by)
+            continue;
+        eligible++;
+        long earliest = (from > now ? from : now) + pcrs_level_days(li);
+        if (by < 0 || earliest <= by)
+            on_time++;
+        if (best < 0 || earliest < best)
+            best = earliest;
+    }
+    sqlite3_reset(s);
+    if (rc)
+        return rc;
+    char best_s[11];
+    if (best >= 0)
+        pcrs_format_day(best, best_s);
+    json_t *lv = json_object();
+    for (int i = 0; pcrs_levels[i]; i++)
+        json_object_set_new(lv, pcrs_levels[i], json_integer(levels[i]));
+    *out = json_pack("{s:s, s:s?, s:s, s:I, s:o, s:I, s:I, s:I, s:s?, s:b}", "unit_type",
+                     unit_type, "required_by", required_by, "today", today, "pledges",
+                     (json_int_t)pledges, "levels", lv, "strength", (json_int_t)strength,
+                     "eligible", (json_int_t)eligible, "on_time", (json_int_t)on_time,
+                     "earliest_deployment", best >= 0 ? best_s : NULL, "feasible",
+                     required_by ? on_time > 0 : eligible > 0);
+    return PKO_OK;
+}
+
+static pko_rc h_feasibility(pko_req *req, pko_err *err)
+{
+    pko_scope scope;
+    pko_req_scope(req, "pcrs.read", &scope);
+    json_t *out;
+    pko_rc rc = pcrs_feasibility(pko_req_db(req), scope.clearance, pko_req_query(req, "unit_type"),
+                                 pko_req_query(req, "required_by"), NULL, &out, err);
+    if (rc)
+        return rc;
+    pko_req_reply(req, 200, out);
+    return PKO_OK;
+}
+
 /* ==== Module ============================================================= */
 
 static const pko_route pcrs_routes[] = {
@@ -1550,7 +1813,10 @@ static const pko_route pcrs_routes[] = {
     {"GET", "/api/v1/pcrs/requirements/{id}", h_requirement_get, "pcrs.read", 0, 0},
     {"PATCH", "/api/v1/pcrs/requirements/{id}", h_requirement_update, "pcrs.requirements.write", 0,
      16384},
+    {"POST", "/api/v1/pcrs/requirements/{id}/open", h_requirement_open,
+     "pcrs.requirements.write", 0, 1024},
     {"GET", "/api/v1/pcrs/requirements/{id}/candidates", h_candidates, "pcrs.read", 0, 0},
+    {"GET", "/api/v1/pcrs/feasibility", h_feasibility, "pcrs.read", 0, 0},
     {"POST", "/api/v1/pcrs/assignments/solve", h_solve, "pcrs.read", 0, 1024},
     {"GET", "/api/v1/pcrs/pipeline", h_pipeline, "pcrs.read", 0, 0},
     {"GET", "/api/v1/pcrs/visits", h_visits_list, "pcrs.read", 0, 0},

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "http/http.h"
+#include "store/store.h"
 
 /* ---- Reference data (refdata.c) ---------------------------------------- */
 
@@ -50,6 +51,10 @@ extern const char *const pcrs_levels[];
 int pcrs_level_index(const char *level);
 /* Days from a call to deployment for a level (rapid_deployment: 60). */
 int pcrs_level_days(int level_index);
+/* Days since 1970-01-01 of a valid YYYY-MM-DD, or -1. */
+long pcrs_day_number(const char *date);
+/* The date YYYY-MM-DD of a day number. */
+void pcrs_format_day(long day, char out[11]);
 
 /* ---- Entities and validation (pcrs.c) ----------------------------------- */
 
@@ -63,6 +68,50 @@ PKO_MUST_USE pko_rc pcrs_pledge_validate(json_t *fields, int creating, pko_err *
  * not be before it). */
 PKO_MUST_USE pko_rc pcrs_requirement_validate(json_t *fields, int creating, const char *today,
                                               pko_err *err);
+
+/* ---- Requirements for other modules (pcrs.c) -------------------------------
+ *
+ * A requirement's status: "draft" (stated but not yet asked of Member
+ * States: never a candidate's requirement, never solved, never a gap),
+ * "open" (POST /api/v1/pcrs/requirements/{id}/open, or created open),
+ * "filled" (with pledge_id), "cancelled". */
+
+/* Create a statement of unit requirement inside the caller's own write
+ * transaction 'tx', through the same validation and write path as
+ * POST /api/v1/pcrs/requirements (pcrs_requirement_validate, the mission
+ * must exist, a pledge_id must be an available pledge of the same unit type
+ * filling no other requirement; pko_tx_insert appends the change record and
+ * audit entry under the transaction's actor). 'fields' (borrowed, not
+ * changed) are those of the API; without "status" the requirement is a
+ * "draft". 'today' is YYYY-MM-DD (NULL: today in UTC); required_by must not
+ * be before it. On success '*out' (may be NULL) receives a new object: the
+ * fields as written with "id" and "status". On failure err names the field
+ * (PKO_EINVAL; PKO_ECONFLICT when the pledge already fills a requirement);
+ * every check runs before the first write, so a refused requirement writes
+ * nothing, but the caller should still roll 'tx' back on any error (a
+ * database error after the insert leaves it in the transaction). Permission is the caller's business: a module creating a
+ * requirement on a user's behalf checks pcrs.requirements.write (or its own
+ * equivalent) in the mission first. */
+PKO_MUST_USE pko_rc pcrs_requirement_create(pko_tx *tx, const char *today, json_t *fields,
+                                            json_t **out, pko_err *err);
+
+/* Read-only feasibility of a requirement for 'unit_type' by 'required_by'
+ * (YYYY-MM-DD, or NULL for no date) as of 'today' (NULL: today in UTC),
+ * over the available pledges with classification <= 'clearance' (use
+ * PKO_CLASS_STRICTLY_CONFIDENTIAL for all). '*out' receives
+ *   {unit_type, required_by, today, pledges, levels: {registered, level_1,
+ *    level_2, level_3, rapid_deployment}, strength, eligible, on_time,
+ *    earliest_deployment (date or null), feasible}
+ * where 'levels' counts the available pledges per readiness level,
+ * 'eligible' those still available on required_by, 'on_time' the eligible
+ * ones whose earliest deployment (max(today, available_from) + the level's
+ * days) is on or before required_by, 'earliest_deployment' the earliest
+ * among the eligible, and 'feasible' is on_time > 0 (eligible > 0 without a
+ * date). Unknown unit type or bad date: PKO_EINVAL naming "unit_type" or
+ * "required_by". Runs on 'db' (inside a transaction, pko_tx_db(tx)). */
+PKO_MUST_USE pko_rc pcrs_feasibility(pko_db *db, int clearance, const char *unit_type,
+                                     const char *required_by, const char *today, json_t **out,
+                                     pko_err *err);
 
 /* ---- Visits (visits.c) ---------------------------------------------------- */
 
