@@ -484,6 +484,104 @@ def plan_skeleton_for_other_modules():
     expect(len(after["items"]) == len(before["items"]) + 1, after)
 
 
+@test
+def formula_indicators_ratios_composites_and_cycles():
+    """DHIS2-style numerator / denominator x factor, each side an incidents
+    measure or an expression over other indicators (I{code}); composites;
+    unknown fields and references, frequency mismatches and cycles refused
+    naming them, nothing written."""
+    st, pl, _, _ = req("POST", "/api/v1/cpas/plans/skeleton",
+                       {"mission_id": M["MINUSCA"], "period_start": "2025-01",
+                        "period_end": "2025-12",
+                        "outcomes": [{"priority": "Protection of civilians",
+                                      "outcome": "Fewer killings per head"}]}, S["planner"])
+    expect(st == 201, (st, pl))
+    oc = pl["priorities"][0]["children"][0]["id"]
+    P["fplan"] = pl["id"]
+
+    def ind(name, code, **kw):
+        b = {"node_id": oc, "name": name, "kind": "quantitative", "direction": "decrease",
+             "frequency": "monthly", "code": code}
+        b.update(kw)
+        return req("POST", "/api/v1/cpas/indicators", b, S["planner"])
+
+    def count():
+        st, js, _, _ = req("GET", "/api/v1/cpas/indicators?plan_id=" + pl["id"], s=S["viewer"])
+        return len(js["items"])
+
+    st, pop, _, _ = ind("Population of Ouham-Pende (thousands)", "pop_k", direction="increase")
+    expect(st == 201 and pop["code"] == "pop_k", (st, pop))
+    for period, v in (("2025-01", 100), ("2025-02", 100), ("2025-03", 120)):
+        st, d, _, _ = dp(pop["id"], {"period": period, "value": v})
+        expect(st == 201, (st, d))
+        st, d, _, _ = req("POST", "/api/v1/cpas/datapoints/%s/approve" % d["id"], {},
+                          S["planner"])
+        expect(st == 200, (st, d))
+    killed = {"source": "incidents", "measure": "killed_civilians",
+              "where": {"admin1": "Ouham-Pende"}}
+    rate = {"source": "formula", "numerator": killed, "denominator": "I{pop_k}", "factor": 100}
+    st, r, _, _ = ind("Civilians killed per 100,000 people", "kill_rate", computed=rate,
+                      baseline_value=3, baseline_period="2024-12", targets={"2025-06": 1})
+    expect(st == 201 and r["computed"] == rate, (st, r))
+    comp = {"source": "formula", "numerator": "I{kill_rate} + I{pop_k} / 100"}
+    st, c, _, _ = ind("Composite of the rate and population", "composite", computed=comp)
+    expect(st == 201, (st, c))
+    n0 = count()
+    bad = [
+        ({"numerator": "I{kill_rate} + killed"}, "unknown field killed"),
+        ({"numerator": "I{nosuch} * 2"}, "unknown indicator I{nosuch}"),
+        ({"numerator": "I{pop_k} +"}, "ends without an operand"),
+        ({"numerator": "I{pop_k}", "denominator": {"source": "incidents", "measure": "lat"}},
+         "denominator"),
+        ({"numerator": "I{pop_k}", "colour": 1}, "no key colour"),
+        ({"numerator": "I{selfref} + 1"}, "a cycle among computed indicators: I{selfref} -> "
+                                          "I{selfref}"),
+    ]
+    for f, words in bad:
+        st, e, _, _ = ind("Bad formula", "selfref", computed=dict({"source": "formula"}, **f))
+        expect(st == 400 and e["error"]["field"] == "computed" and words in e["error"]["message"],
+               (f, st, e))
+    st, q, _, _ = ind("Quarterly", "q_ind", frequency="quarterly")
+    expect(st == 201, (st, q))
+    st, e, _, _ = ind("Mixed", "mixed", computed={"source": "formula", "numerator": "I{q_ind}"})
+    expect(st == 400 and "quarterly" in e["error"]["message"], (st, e))
+    st, e, _, _ = ind("Duplicate code", "pop_k")
+    expect(st == 400 and e["error"]["field"] == "code", (st, e))
+    expect(count() == n0 + 1, count())
+    # A cycle through PATCH: x1 = 2 * pop_k, y1 = x1 + 1, then x1 = y1.
+    st, x1, _, _ = ind("x1", "x1", computed={"source": "formula", "numerator": "2 * I{pop_k}"})
+    st, y1, _, _ = ind("y1", "y1", computed={"source": "formula", "numerator": "I{x1} + 1"})
+    expect(st == 201, (st, y1))
+    st, e, _, _ = req("PATCH", "/api/v1/cpas/indicators/" + x1["id"],
+                      {"computed": {"source": "formula", "numerator": "I{y1}"}}, S["planner"])
+    expect(st == 400 and "I{x1} -> I{y1} -> I{x1}" in e["error"]["message"], (st, e))
+    st, x1b, _, _ = req("GET", "/api/v1/cpas/indicators/" + x1["id"], s=S["viewer"])
+    expect(x1b["computed"]["numerator"] == "2 * I{pop_k}" and x1b["version"] == x1["version"], x1b)
+    st, e, _, _ = req("PATCH", "/api/v1/cpas/indicators/" + x1["id"], {"code": "z"}, S["planner"])
+    expect(st == 400 and e["error"]["field"] == "code", (st, e))
+    st, x1c, _, _ = req("PATCH", "/api/v1/cpas/indicators/" + x1["id"],
+                        {"computed": {"source": "formula", "numerator": "3 * I{pop_k}"},
+                         "name": "x1 tripled", "version": x1["version"]}, S["planner"])
+    expect(st == 200 and x1c["name"] == "x1 tripled", (st, x1c))
+    st, e, _, _ = req("PATCH", "/api/v1/cpas/indicators/" + x1["id"], {"name": "stale",
+                      "version": x1["version"]}, S["planner"])
+    expect(st == 409, (st, e))
+    st, e, _, _ = dp(r["id"], {"period": "2025-01", "value": 4})
+    expect(st == 409, (st, e))
+    # The dashboard: killed 2, 3, 0 in Jan..Mar over 100, 100, 120 thousand.
+    st, js, _, _ = req("GET", "/api/v1/cpas/plans/%s/dashboard?as_of=2025-04" % pl["id"],
+                       s=S["viewer"])
+    expect(st == 200, (st, js))
+    by = {x["id"]: x for x in js["indicators"]}
+    er, ec, ey = by[r["id"]], by[c["id"]], by[y1["id"]]
+    expect(er["values"]["latest"] == 0 and er["values"]["latest_period"] == "2025-03", er)
+    expect(er["trend"]["change_since_last"] == -3 and er["status"] == "on_track", er)
+    expect(abs(ec["values"]["latest"] - 1.2) < 1e-9 and ec["trend"]["change_since_last"] is not None
+           and abs(ec["trend"]["change_since_last"] - (1.2 - 4)) < 1e-9, ec)
+    expect(ey["values"]["latest"] == 361, ey)  # 3 * 120 + 1
+    expect("formula" in er["completeness"]["reason"] and er["completeness"]["overdue"] == [], er)
+
+
 def main():
     users = {"admin": ["system_admin"], "madmin": ["mission_admin:MINUSCA"],
              "planner": ["planner:MINUSCA"], "analyst": ["analyst:MINUSCA"],

@@ -77,6 +77,9 @@ static const pko_migration cpas_migrations[] = {
         ") STRICT;"
         "CREATE INDEX cpas_recommendations_assessment ON cpas_recommendations(assessment_id);"},
     {4, "ALTER TABLE cpas_indicators ADD COLUMN computed TEXT;"},
+    {5, "ALTER TABLE cpas_indicators ADD COLUMN code TEXT;"
+        "CREATE UNIQUE INDEX cpas_indicators_code ON cpas_indicators(plan_id, code)"
+        " WHERE code IS NOT NULL;"},
 };
 
 static const pko_col plan_cols[] = {
@@ -117,7 +120,8 @@ static const pko_col ind_cols[] = {
     {"on_track", PKO_COL_REAL, 0},
     {"at_risk", PKO_COL_REAL, 0},
     {"weight", PKO_COL_REAL, 0},
-    {"computed", PKO_COL_JSON, PKO_COL_READONLY},
+    {"computed", PKO_COL_JSON, 0},
+    {"code", PKO_COL_TEXT, PKO_COL_READONLY},
 };
 static const pko_col dp_cols[] = {
     {"mission_id", PKO_COL_TEXT, PKO_COL_REQUIRED | PKO_COL_READONLY},
@@ -967,6 +971,206 @@ static pko_rc h_framework_add(pko_req *req, pko_err *err)
 
 /* ==== Indicators ========================================================= */
 
+/* ---- Formulas among indicators: references and cycles ---------------- */
+
+typedef struct fnode {
+    char id[PKO_ID_LEN];
+    char code[CPAS_CODE_MAX + 1];
+    bool quant;
+    int freq;
+    int nrefs;
+    char refs[2 * CPAS_EXPR_REFS][CPAS_CODE_MAX + 1];
+    int color; /* 0 white, 1 on the path, 2 done */
+} fnode;
+
+static void formula_refs(json_t *computed, fnode *n)
+{
+    n->nrefs = 0;
+    const char *src = json_string_value(json_object_get(computed, "source"));
+    if (!src || strcmp(src, "formula"))
+        return;
+    static const char *const sides[] = {"numerator", "denominator"};
+    for (int s = 0; s < 2; s++) {
+        cpas_expr e;
+        const char *t = json_string_value(json_object_get(computed, sides[s]));
+        if (!t || cpas_expr_parse(t, &e, NULL))
+            continue;
+        for (int r = 0; r < e.n_refs; r++) {
+            bool dup = false;
+            for (int k = 0; k < n->nrefs; k++)
+                dup = dup || !strcmp(n->refs[k], e.refs[r]);
+            if (!dup && n->nrefs < 2 * CPAS_EXPR_REFS)
+                snprintf(n->refs[n->nrefs++], CPAS_CODE_MAX + 1, "%s", e.refs[r]);
+        }
+    }
+}
+
+static void fnode_fill(fnode *n, const char *id, json_t *ind)
+{
+    memset(n, 0, sizeof(*n));
+    snprintf(n->id, sizeof(n->id), "%s", id ? id : "");
+    const char *c = json_string_value(json_object_get(ind, "code"));
+    snprintf(n->code, sizeof(n->code), "%s", c ? c : "");
+    const char *k = json_string_value(json_object_get(ind, "kind"));
+    n->quant = k && !strcmp(k, "quantitative");
+    n->freq = cpas_freq_parse(json_string_value(json_object_get(ind, "frequency")));
+    formula_refs(json_object_get(ind, "computed"), n);
+}
+
+static int fnode_find(fnode *g, size_t n, const char *code)
+{
+    for (size_t i = 0; code && *code && i < n; i++)
+        if (!strcmp(g[i].code, code))
+            return (int)i;
+    return -1;
+}
+
+/* Depth-first from 'at'; on reaching a node on the path, write the cycle
+ * "I{a} -> I{b} -> I{a}" into 'msg'. */
+static bool find_cycle(fnode *g, size_t n, int at, int *path, int depth, char *msg, size_t cap)
+{
+    g[at].color = 1;
+    path[depth] = at;
+    for (int r = 0; r < g[at].nrefs; r++) {
+        int j = fnode_find(g, n, g[at].refs[r]);
+        if (j < 0)
+            continue;
+        if (g[j].color == 1) {
+            size_t off = 0;
+            int start = 0;
+            while (path[start] != j)
+                start++;
+            for (int k = start; k <= depth && off < cap; k++)
+                off += (size_t)snprintf(msg + off, cap - off, "I{%s} -> ", g[path[k]].code);
+            if (off < cap)
+                snprintf(msg + off, cap - off, "I{%s}", g[j].code);
+            return true;
+        }
+        if (g[j].color == 0 && find_cycle(g, n, j, path, depth + 1, msg, cap))
+            return true;
+    }
+    g[at].color = 2;
+    return false;
+}
+
+/* The plan's formulas once the indicators 'mine' (objects with their
+ * fields; "id" for stored ones being changed, none for new ones) are in
+ * place: every I{code} names a quantitative indicator of the plan with the
+ * formula's frequency, codes are unique, and no formula depends on itself
+ * through others. Errors have field 'field' and name the indicator,
+ * the reference or the cycle. */
+static pko_rc check_formulas(pko_db *db, const char *pid, json_t *mine, const char *field,
+                             pko_err *err)
+{
+    pko_stmt *s;
+    pko_rc rc = pko_db_prepare(db,
+                               "SELECT id, code, kind, frequency, computed FROM cpas_indicators"
+                               " WHERE plan_id = ?1 ORDER BY rowid",
+                               &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, pid, -1, SQLITE_TRANSIENT);
+    size_t n = 0, cap = 64 + json_array_size(mine);
+    fnode *g = calloc(cap, sizeof(*g));
+    if (!g) {
+        sqlite3_reset(s);
+        return pko_err_set(err, PKO_ENOMEM, "out of memory");
+    }
+    int row;
+    while (!(rc = pko_db_step(db, s, &row, err)) && row) {
+        if (n == cap) {
+            fnode *x = realloc(g, cap * 2 * sizeof(*g));
+            if (!x) {
+                rc = pko_err_set(err, PKO_ENOMEM, "out of memory");
+                break;
+            }
+            g = x;
+            cap *= 2;
+        }
+        const char *cj = (const char *)sqlite3_column_text(s, 4);
+        json_t *ind = json_pack("{s:s?, s:s?, s:s?}", "code",
+                                (const char *)sqlite3_column_text(s, 1), "kind",
+                                (const char *)sqlite3_column_text(s, 2), "frequency",
+                                (const char *)sqlite3_column_text(s, 3));
+        if (cj)
+            json_object_set_new(ind, "computed", json_loads(cj, 0, NULL));
+        fnode_fill(&g[n++], (const char *)sqlite3_column_text(s, 0), ind);
+        json_decref(ind);
+    }
+    sqlite3_reset(s);
+    size_t i;
+    json_t *m;
+    int *self = calloc(json_array_size(mine) + 1, sizeof(int));
+    if (!rc && !self)
+        rc = pko_err_set(err, PKO_ENOMEM, "out of memory");
+    json_array_foreach(mine, i, m)
+    {
+        if (rc)
+            break;
+        const char *id = json_string_value(json_object_get(m, "id"));
+        int at = -1;
+        for (size_t k = 0; id && k < n; k++)
+            if (!strcmp(g[k].id, id))
+                at = (int)k;
+        if (at < 0) {
+            if (n == cap) {
+                fnode *x = realloc(g, (cap + json_array_size(mine)) * sizeof(*g));
+                if (!x) {
+                    rc = pko_err_set(err, PKO_ENOMEM, "out of memory");
+                    break;
+                }
+                g = x;
+                cap += json_array_size(mine);
+            }
+            at = (int)n++;
+        }
+        fnode_fill(&g[at], id, m);
+        self[i] = at;
+    }
+    /* Codes unique; references resolve to quantitative indicators of the
+     * same frequency. */
+    for (size_t a = 0; !rc && a < json_array_size(mine); a++) {
+        fnode *x = &g[self[a]];
+        int other = fnode_find(g, n, x->code);
+        if (x->code[0] && other != self[a])
+            rc = pko_err_field(err, PKO_EINVAL, "code",
+                               "another indicator of the plan has the code %s", x->code);
+        for (int r = 0; !rc && r < x->nrefs; r++) {
+            int j = fnode_find(g, n, x->refs[r]);
+            if (j < 0)
+                rc = pko_err_field(err, PKO_EINVAL, field,
+                                   "computed refers to an unknown indicator I{%s}: no indicator "
+                                   "of the plan has that code", x->refs[r]);
+            else if (!g[j].quant)
+                rc = pko_err_field(err, PKO_EINVAL, field,
+                                   "computed refers to I{%s}, which is qualitative", x->refs[r]);
+            else if (g[j].freq != x->freq)
+                rc = pko_err_field(err, PKO_EINVAL, field,
+                                   "computed refers to I{%s}, which is %s; a formula's indicators "
+                                   "must be %s like it", x->refs[r],
+                                   cpas_freq_name((cpas_freq)(g[j].freq < 0 ? 0 : g[j].freq)),
+                                   cpas_freq_name((cpas_freq)(x->freq < 0 ? 0 : x->freq)));
+        }
+    }
+    /* No cycle: the plan was acyclic before, so a new cycle goes through
+     * one of 'mine'. */
+    int *path = calloc(n + 1, sizeof(int));
+    if (!rc && !path)
+        rc = pko_err_set(err, PKO_ENOMEM, "out of memory");
+    for (size_t a = 0; !rc && a < json_array_size(mine); a++) {
+        for (size_t k = 0; k < n; k++)
+            g[k].color = 0;
+        char msg[400];
+        if (find_cycle(g, n, self[a], path, 0, msg, sizeof(msg)))
+            rc = pko_err_field(err, PKO_EINVAL, field,
+                               "a cycle among computed indicators: %s", msg);
+    }
+    free(path);
+    free(self);
+    free(g);
+    return rc;
+}
+
 static pko_rc h_ind_create(pko_req *req, pko_err *err)
 {
     json_t *b;
@@ -1004,6 +1208,12 @@ static pko_rc h_ind_create(pko_req *req, pko_err *err)
     if (!rc)
         rc = check_class(req, b, err);
     if (!rc) {
+        json_t *mine = json_pack("[O]", b);
+        rc = check_formulas(pko_req_db(req), json_string_value(json_object_get(p, "id")), mine,
+                            "computed", err);
+        json_decref(mine);
+    }
+    if (!rc) {
         json_object_set(b, "mission_id", json_object_get(p, "mission_id"));
         json_object_set(b, "plan_id", json_object_get(p, "id"));
     }
@@ -1012,6 +1222,83 @@ static pko_rc h_ind_create(pko_req *req, pko_err *err)
     if (rc)
         return rc;
     return insert_reply(req, &cpas_entity_indicator, b, err);
+}
+
+/* Change an indicator of a draft plan: its definition, targets,
+ * thresholds, weight or formula (not its node, kind, code, frequency or
+ * dimensions). The whole indicator is validated again, and the plan's
+ * formulas checked for unknown references and cycles. */
+static pko_rc h_ind_update(pko_req *req, pko_err *err)
+{
+    const char *iid = pko_req_param(req, "id");
+    json_t *b;
+    pko_rc rc = pko_req_body_object(req, &b, err);
+    if (rc)
+        return rc;
+    static const char *const allowed[] = {"name", "unit", "direction", "baseline_value",
+                                          "baseline_period", "targets", "data_source",
+                                          "component", "on_track", "at_risk", "weight",
+                                          "computed", "version", NULL};
+    const char *k;
+    json_t *v;
+    json_object_foreach(b, k, v)
+    {
+        bool ok = false;
+        for (size_t j = 0; allowed[j]; j++)
+            ok = ok || !strcmp(k, allowed[j]);
+        if (!ok)
+            return pko_err_field(err, PKO_EINVAL, k,
+                                 "%.64s cannot be changed on an indicator (name, unit, direction, "
+                                 "baseline_value, baseline_period, targets, data_source, "
+                                 "component, on_track, at_risk, weight, computed)", k);
+    }
+    json_t *ver = json_object_get(b, "version");
+    if (ver && !json_is_integer(ver))
+        return pko_err_field(err, PKO_EINVAL, "version", "version must be an integer");
+    json_t *ind, *p;
+    rc = get_visible(req, &cpas_entity_indicator, iid, &ind, err);
+    if (rc)
+        return rc;
+    rc = get_visible(req, &cpas_entity_plan, json_string_value(json_object_get(ind, "plan_id")),
+                     &p, err);
+    if (rc) {
+        json_decref(ind);
+        return rc;
+    }
+    rc = require_for(req, "cpas.plan", p, err);
+    if (!rc && strcmp(json_string_value(json_object_get(p, "status")), "draft"))
+        rc = pko_err_set(err, PKO_ECONFLICT, "indicators are changed while the plan is a draft");
+    int pf, pl;
+    plan_months(p, &pf, &pl);
+    json_t *merged = json_deep_copy(ind);
+    strip_meta(merged);
+    json_object_del(merged, "mission_id");
+    json_object_del(merged, "plan_id");
+    json_object_del(merged, "classification");
+    json_object_foreach(b, k, v)
+    {
+        if (strcmp(k, "version"))
+            json_object_set(merged, k, v);
+    }
+    if (!rc)
+        rc = cpas_validate_indicator(merged, pf, pl, err);
+    if (!rc) {
+        json_object_set_new(merged, "id", json_string(iid));
+        json_t *mine = json_pack("[O]", merged);
+        rc = check_formulas(pko_req_db(req), json_string_value(json_object_get(p, "id")), mine,
+                            "computed", err);
+        json_decref(mine);
+    }
+    json_decref(merged);
+    json_decref(p);
+    json_decref(ind);
+    if (rc)
+        return rc;
+    json_t *f = json_deep_copy(b);
+    json_object_del(f, "version");
+    rc = update_reply(req, &cpas_entity_indicator, iid, f, ver ? json_integer_value(ver) : 0, err);
+    json_decref(f);
+    return rc;
 }
 
 static pko_rc h_ind_list(pko_req *req, pko_err *err)
@@ -1243,307 +1530,6 @@ static int current_month(void)
     return (tm.tm_year + 1900) * 12 + tm.tm_mon;
 }
 
-static json_t *num_or_null(bool has, double v)
-{
-    return has ? json_real(v) : json_null();
-}
-
-/* Per-period values of a computed indicator from the incidents of the
- * plan's mission (verified and published only, at or below the caller's
- * clearance), for periods ended before 'as_of'. The caller must hold
- * incidents.read for the mission: otherwise PKO_EFORBIDDEN. */
-static pko_rc computed_points(pko_req *req, json_t *ind, int pf, int pl, int as_of,
-                              cpas_point **out, size_t *n_out, pko_err *err)
-{
-    json_t *c = json_object_get(ind, "computed");
-    json_t *m;
-    pko_rc rc = pko_db_get(pko_req_db(req), &pko_entity_mission, &all_scope, pko_req_actor(req),
-                           json_string_value(json_object_get(ind, "mission_id")), &m, err);
-    if (rc)
-        return rc;
-    rc = pko_req_require(req, "incidents.read", json_string_value(json_object_get(m, "acronym")),
-                         err);
-    json_decref(m);
-    if (rc)
-        return rc;
-    const char *measure = json_string_value(json_object_get(c, "measure"));
-    int col = 1;
-    for (int i = 0; cpas_incident_measures[i]; i++)
-        if (!strcmp(cpas_incident_measures[i], measure))
-            col = 1 + i;
-    json_t *w = json_object_get(c, "where");
-    int end = pl + 1 < as_of ? pl + 1 : as_of;
-    char from[40], to[40];
-    snprintf(from, sizeof(from), "%04d-%02d-01", pf / 12, pf % 12 + 1);
-    snprintf(to, sizeof(to), "%04d-%02d-01", end / 12, end % 12 + 1);
-    pko_db *db = pko_req_db(req);
-    pko_stmt *s;
-    rc = pko_db_prepare(
-        db,
-        "SELECT CAST(substr(occurred_start, 1, 4) AS INTEGER) * 12"
-        " + CAST(substr(occurred_start, 6, 2) AS INTEGER) - 1 AS m, count(*),"
-        " total(killed_total), total(casualties_total), total(killed_civilians),"
-        " total(injured_civilians), total(abducted_civilians), total(women_killed),"
-        " total(children_killed)"
-        " FROM incidents WHERE mission_id = ?1 AND status IN ('verified', 'published')"
-        " AND (?2 IS NULL OR status = ?2)"
-        " AND (?3 IS NULL OR category = ?3 OR substr(category, 1, length(?3) + 1) = ?3 || '.')"
-        " AND (?4 IS NULL OR admin1 = ?4) AND (?5 IS NULL OR admin2 = ?5)"
-        " AND (?6 IS NULL OR country = ?6) AND classification <= ?7"
-        " AND occurred_start >= ?8 AND occurred_start < ?9 GROUP BY m",
-        &s, err);
-    if (rc)
-        return rc;
-    static const char *const wk[] = {"status", "category", "admin1", "admin2", "country"};
-    sqlite3_bind_text(s, 1, json_string_value(json_object_get(ind, "mission_id")), -1,
-                      SQLITE_TRANSIENT);
-    for (int i = 0; i < 5; i++) {
-        const char *v = json_string_value(json_object_get(w, wk[i]));
-        if (v)
-            sqlite3_bind_text(s, 2 + i, v, -1, SQLITE_TRANSIENT);
-        else
-            sqlite3_bind_null(s, 2 + i);
-    }
-    sqlite3_bind_int(s, 7, pko_req_user(req)->clearance);
-    sqlite3_bind_text(s, 8, from, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 9, to, -1, SQLITE_TRANSIENT);
-    size_t cap = (size_t)(pl - pf + 2), n = 0;
-    int *months = calloc(cap, sizeof(int));
-    double *vals = calloc(cap, sizeof(double));
-    cpas_point *pts = calloc(cap, sizeof(cpas_point));
-    if (!months || !vals || !pts) {
-        sqlite3_reset(s);
-        free(months);
-        free(vals);
-        free(pts);
-        return pko_err_set(err, PKO_ENOMEM, "out of memory");
-    }
-    int row;
-    while (!(rc = pko_db_step(db, s, &row, err)) && row) {
-        if (n < cap) {
-            months[n] = sqlite3_column_int(s, 0);
-            vals[n++] = sqlite3_column_double(s, col);
-        }
-    }
-    sqlite3_reset(s);
-    if (!rc) {
-        int fq = cpas_freq_parse(json_string_value(json_object_get(ind, "frequency")));
-        *n_out = cpas_sum_periods(fq < 0 ? CPAS_ANNUAL : (cpas_freq)fq, pf, pl, as_of, months,
-                                  vals, n, pts, cap);
-        if (*n_out > cap)
-            *n_out = cap;
-        *out = pts;
-    } else {
-        free(pts);
-    }
-    free(months);
-    free(vals);
-    return rc;
-}
-
-/* One indicator's entry: status, trend and completeness with reasons. */
-static pko_rc dashboard_entry(pko_req *req, json_t *ind, int pf, int pl, int as_of,
-                              json_t **out, pko_err *err)
-{
-    json_t *ids, *dps;
-    pko_rc rc = select_ids(pko_req_db(req),
-                           "SELECT id FROM cpas_datapoints WHERE indicator_id = ?1 AND"
-                           " status = 'approved' AND disagg_key = '{}' ORDER BY period",
-                           json_string_value(json_object_get(ind, "id")), &ids, err);
-    if (rc)
-        return rc;
-    rc = get_all(req, &cpas_entity_datapoint, ids, &dps, err);
-    json_decref(ids);
-    if (rc)
-        return rc;
-    size_t na = 0, nt = 0;
-    json_t *targets = json_object_get(ind, "targets");
-    cpas_point *acts = calloc(json_array_size(dps) + 1, sizeof(*acts));
-    cpas_point *tgs = calloc(json_object_size(targets) + 1, sizeof(*tgs));
-    const char **rep = calloc(json_array_size(dps) + 1, sizeof(*rep));
-    if (!acts || !tgs || !rep) {
-        free(acts);
-        free(tgs);
-        free(rep);
-        json_decref(dps);
-        return pko_err_set(err, PKO_ENOMEM, "out of memory");
-    }
-    size_t i;
-    json_t *d;
-    cpas_point *cpts = NULL;
-    size_t n_c = 0;
-    bool computed = json_is_object(json_object_get(ind, "computed"));
-    if (computed) {
-        rc = computed_points(req, ind, pf, pl, as_of, &cpts, &n_c, err);
-        if (rc) {
-            free(acts);
-            free(tgs);
-            free(rep);
-            json_decref(dps);
-            return rc;
-        }
-        free(acts);
-        free(rep);
-        acts = cpts;
-        na = n_c;
-        rep = calloc(n_c + 1, sizeof(*rep));
-        for (size_t j = 0; rep && j < n_c; j++)
-            rep[j] = acts[j].period;
-        json_decref(dps);
-        dps = json_array(); /* entered data do not count */
-        if (!rep) {
-            free(acts);
-            free(tgs);
-            json_decref(dps);
-            return pko_err_set(err, PKO_ENOMEM, "out of memory");
-        }
-    }
-    json_array_foreach(dps, i, d)
-    {
-        rep[i] = json_string_value(json_object_get(d, "period"));
-        json_t *v = json_object_get(d, "value");
-        if (!json_is_number(v))
-            continue; /* qualitative without a score */
-        snprintf(acts[na].period, 16, "%s", rep[i]);
-        acts[na++].value = json_number_value(v);
-    }
-    const char *k;
-    json_t *v;
-    json_object_foreach(targets, k, v)
-    {
-        snprintf(tgs[nt].period, 16, "%s", k);
-        tgs[nt++].value = json_number_value(v);
-    }
-    json_t *bv = json_object_get(ind, "baseline_value");
-    json_t *on = json_object_get(ind, "on_track"), *ar = json_object_get(ind, "at_risk");
-    cpas_ind_in in = {
-        !strcmp(json_string_value(json_object_get(ind, "direction")), "decrease") ? -1 : 1,
-        json_is_number(bv), json_is_number(bv) ? json_number_value(bv) : 0,
-        json_is_number(on) ? json_number_value(on) : 0.9,
-        json_is_number(ar) ? json_number_value(ar) : 0.6, tgs, nt, acts, na};
-    cpas_ind_out o;
-    cpas_indicator_status(&in, &o);
-    int fq = cpas_freq_parse(json_string_value(json_object_get(ind, "frequency")));
-    char late[64][16];
-    size_t expected = 0;
-    size_t n_late = cpas_overdue(fq < 0 ? CPAS_ANNUAL : (cpas_freq)fq, pf, pl, as_of, rep,
-                                 computed ? n_c : json_array_size(dps), late, 64, &expected);
-    json_t *overdue = json_array();
-    for (size_t j = 0; j < n_late && j < 64; j++)
-        json_array_append_new(overdue, json_string(late[j]));
-    char creason[200];
-    snprintf(creason, sizeof(creason),
-             computed ? "%zu of %zu %s periods ended by the as-of month are computed from "
-                        "verified incidents; %zu overdue"
-                      : "%zu of %zu %s periods ended by the as-of month have an approved total; "
-                        "%zu overdue",
-             expected - n_late, expected,
-             cpas_freq_name(fq < 0 ? CPAS_ANNUAL : (cpas_freq)fq), n_late);
-    *out = json_pack(
-        "{s:O, s:O, s:O, s:s, s:s, s:{s:o, s:o, s:o, s:o, s:o},"
-        " s:{s:o, s:o, s:o, s:o},"
-        " s:{s:I, s:I, s:o, s:s}}",
-        "id", json_object_get(ind, "id"), "name", json_object_get(ind, "name"), "node_id",
-        json_object_get(ind, "node_id"), "status", o.status, "reason", o.reason, "values",
-        "latest", num_or_null(o.has_latest, o.latest), "latest_period",
-        o.has_latest ? json_string(o.latest_period) : json_null(), "target",
-        num_or_null(o.has_target, o.target), "target_period",
-        o.has_target ? json_string(o.target_period) : json_null(), "progress",
-        num_or_null(o.has_progress, o.progress), "trend", "change_since_baseline",
-        num_or_null(o.has_change_baseline, o.change_baseline), "change_since_last",
-        num_or_null(o.has_change_last, o.change_last), "previous_period",
-        o.has_change_last ? json_string(o.previous_period) : json_null(), "baseline",
-        json_is_number(bv) ? json_copy(bv) : json_null(), "completeness", "expected",
-        (json_int_t)expected, "reported", (json_int_t)(expected - n_late), "overdue", overdue,
-        "reason", creason);
-    free(acts);
-    free(tgs);
-    free(rep);
-    json_decref(dps);
-    return *out ? PKO_OK : pko_err_set(err, PKO_ENOMEM, "out of memory");
-}
-
-/* Each outcome's progress rolled up from the weighted indicators on it and
- * on its outputs. 'inds' and 'entries' are parallel arrays. */
-static pko_rc dashboard_outcomes(pko_req *req, const char *pid, json_t *inds, json_t *entries,
-                                 json_t **out, pko_err *err)
-{
-    json_t *ids, *nodes;
-    pko_rc rc = select_ids(pko_req_db(req),
-                           "SELECT id FROM cpas_nodes WHERE plan_id = ?1 ORDER BY rowid", pid,
-                           &ids, err);
-    if (rc)
-        return rc;
-    rc = get_all(req, &cpas_entity_node, ids, &nodes, err);
-    json_decref(ids);
-    if (rc)
-        return rc;
-    json_t *res = json_array();
-    size_t n_ind = json_array_size(inds);
-    cpas_rollup_in *ri = calloc(n_ind + 1, sizeof(*ri));
-    if (!ri) {
-        json_decref(nodes);
-        json_decref(res);
-        return pko_err_set(err, PKO_ENOMEM, "out of memory");
-    }
-    size_t i, j;
-    json_t *o;
-    json_array_foreach(nodes, i, o)
-    {
-        if (strcmp(json_string_value(json_object_get(o, "level")), "outcome"))
-            continue;
-        json_t *oid = json_object_get(o, "id");
-        size_t n = 0;
-        json_t *ind, *contrib = json_array();
-        json_array_foreach(inds, j, ind)
-        {
-            json_t *nid = json_object_get(ind, "node_id");
-            bool mine = json_equal(nid, oid);
-            size_t k;
-            json_t *x;
-            json_array_foreach(nodes, k, x)
-            {
-                if (!mine && json_equal(json_object_get(x, "id"), nid) &&
-                    json_equal(json_object_get(x, "parent_id"), oid))
-                    mine = true;
-            }
-            if (!mine)
-                continue;
-            json_t *e = json_array_get(entries, j);
-            json_t *pr = json_object_get(json_object_get(e, "values"), "progress");
-            json_t *w = json_object_get(ind, "weight");
-            ri[n].has_progress = json_is_number(pr);
-            ri[n].progress = json_is_number(pr) ? json_number_value(pr) : 0;
-            ri[n].weight = json_is_number(w) ? json_number_value(w) : 1;
-            json_array_append_new(contrib, json_pack("{s:O, s:f, s:O}", "id",
-                                                     json_object_get(ind, "id"), "weight",
-                                                     ri[n].weight, "progress", pr ? pr : json_null()));
-            n++;
-        }
-        double prog = 0;
-        size_t used = 0, missing = 0;
-        bool has = cpas_rollup(ri, n, &prog, &used, &missing);
-        char reason[256];
-        if (has)
-            snprintf(reason, sizeof(reason),
-                     "weighted mean of the progress of %zu indicator(s), each counted between 0%% "
-                     "and 100%%: %.0f%%; %zu without progress left out",
-                     used, prog * 100, missing);
-        else
-            snprintf(reason, sizeof(reason), "none of its %zu indicator(s) has progress yet", n);
-        json_array_append_new(
-            res, json_pack("{s:O, s:O, s:o, s:s, s:s, s:o}", "node_id", oid, "title",
-                           json_object_get(o, "title"), "progress",
-                           has ? json_real(prog) : json_null(), "status",
-                           has ? cpas_status_of(prog, 0.9, 0.6) : "no_data", "reason", reason,
-                           "indicators", contrib));
-    }
-    free(ri);
-    json_decref(nodes);
-    *out = res;
-    return PKO_OK;
-}
-
 /* The dashboard of plan {id} as JSON into '*out'; the plan into '*plan'. */
 static pko_rc build_dashboard(pko_req *req, json_t **out, json_t **plan, pko_err *err)
 {
@@ -1553,53 +1539,29 @@ static pko_rc build_dashboard(pko_req *req, json_t **out, json_t **plan, pko_err
     cpas_freq k;
     if (q && (!cpas_period_parse(q, &as_of, &x, &k) || k != CPAS_MONTHLY))
         return pko_err_field(err, PKO_EINVAL, "as_of", "as_of must be a month YYYY-MM");
-    json_t *p, *ids, *inds;
+    json_t *p, *m;
     pko_rc rc = get_visible(req, &cpas_entity_plan, pid, &p, err);
     if (rc)
         return rc;
-    int pf, pl;
-    plan_months(p, &pf, &pl);
-    rc = select_ids(pko_req_db(req),
-                    "SELECT id FROM cpas_indicators WHERE plan_id = ?1 ORDER BY rowid", pid, &ids,
-                    err);
-    if (!rc) {
-        rc = get_all(req, &cpas_entity_indicator, ids, &inds, err);
-        json_decref(ids);
-    }
+    rc = pko_db_get(pko_req_db(req), &pko_entity_mission, &all_scope, pko_req_actor(req),
+                    json_string_value(json_object_get(p, "mission_id")), &m, err);
     if (rc) {
         json_decref(p);
         return rc;
     }
-    json_t *items = json_array();
-    json_t *summary = json_pack("{s:i, s:i, s:i, s:i, s:i}", "on_track", 0, "at_risk", 0,
-                                "off_track", 0, "no_data", 0, "no_target", 0);
-    size_t i;
-    json_t *ind;
-    json_array_foreach(inds, i, ind)
-    {
-        json_t *e;
-        rc = dashboard_entry(req, ind, pf, pl, as_of, &e, err);
-        if (rc)
-            break;
-        const char *st = json_string_value(json_object_get(e, "status"));
-        json_object_set_new(summary, st, json_integer(json_integer_value(json_object_get(summary, st)) + 1));
-        json_array_append_new(items, e);
-    }
-    json_t *outcomes = NULL;
-    if (!rc)
-        rc = dashboard_outcomes(req, pid, inds, items, &outcomes, err);
-    json_decref(inds);
+    pko_err e2;
+    pko_err_clear(&e2);
+    cpas_dash_opts o = {pko_req_user(req)->clearance, as_of,
+                        pko_req_require(req, "incidents.read",
+                                        json_string_value(json_object_get(m, "acronym")),
+                                        &e2) == PKO_OK,
+                        pko_req_actor(req)};
+    json_decref(m);
+    rc = cpas_dashboard(pko_req_db(req), p, &o, out, err);
     if (rc) {
-        json_decref(items);
-        json_decref(summary);
         json_decref(p);
         return rc;
     }
-    char asof[16];
-    cpas_period_of_month(CPAS_MONTHLY, as_of, asof);
-    *out = json_pack("{s:O, s:O, s:s, s:o, s:o, s:o}", "plan_id", json_object_get(p, "id"),
-                     "plan_version", json_object_get(p, "version_no"), "as_of", asof, "summary",
-                     summary, "outcomes", outcomes, "indicators", items);
     *plan = p;
     return PKO_OK;
 }
@@ -2095,6 +2057,7 @@ static const pko_route cpas_routes[] = {
     {"GET", "/api/v1/cpas/indicators", h_ind_list, "cpas.read", 0, 0},
     {"POST", "/api/v1/cpas/indicators", h_ind_create, "cpas.plan", 0, 32768},
     {"GET", "/api/v1/cpas/indicators/{id}", h_ind_get, "cpas.read", 0, 0},
+    {"PATCH", "/api/v1/cpas/indicators/{id}", h_ind_update, "cpas.plan", 0, 32768},
     {"GET", "/api/v1/cpas/indicators/{id}/datapoints", h_dp_list, "cpas.read", 0, 0},
     {"POST", "/api/v1/cpas/indicators/{id}/datapoints", h_dp_create, "cpas.data", 0, 16384},
     {"PATCH", "/api/v1/cpas/datapoints/{id}", h_dp_update, "cpas.data", 0, 16384},

@@ -150,6 +150,59 @@ size_t cpas_sum_periods(cpas_freq f, int plan_first, int plan_last, int as_of, c
  * NULL-terminated; index 0 is "count". */
 extern const char *const cpas_incident_measures[];
 
+/* ==== Formulas (cpas_expr.c) ==============================================
+ * A computed indicator of source "formula" (DHIS2's indicator: numerator /
+ * denominator x factor):
+ *   {"source": "formula", "numerator": side, "denominator": side?,
+ *    "factor": number?}
+ * where a side is either an expression over other indicators of the same
+ * plan, referred to by their code as I{code} ("I{poc_incidents} * 1000",
+ * "(I{a} + I{b}) / 2": a composite), or an incidents measure object
+ * {"source": "incidents", "measure", "where"}. Per period of the formula's
+ * frequency: value = numerator / denominator x factor; no value for a
+ * period when a referenced indicator has none or the denominator is 0.
+ * Referenced indicators must be quantitative with the same frequency; a
+ * cycle among formulas is refused naming it. */
+#define CPAS_CODE_MAX 32
+#define CPAS_EXPR_MAX 128 /* tokens */
+#define CPAS_EXPR_REFS 16
+typedef struct cpas_expr {
+    int n; /* tokens in reverse Polish order */
+    struct {
+        char op; /* 'n' number, 'r' reference, '~' negate, + - * / */
+        double num;
+        int ref;
+    } tok[CPAS_EXPR_MAX];
+    int n_refs;
+    char refs[CPAS_EXPR_REFS][CPAS_CODE_MAX + 1]; /* distinct codes, in order */
+} cpas_expr;
+/* A code: 1..32 of A-Z a-z 0-9 _. */
+bool cpas_code_ok(const char *s);
+/* Parse 's'; errors (field "computed") say where and name an unknown
+ * word, e.g. "the expression refers to an unknown field killed (at 4)". */
+PKO_MUST_USE pko_rc cpas_expr_parse(const char *s, cpas_expr *e, pko_err *err);
+/* Evaluate with vals[r]/has[r] per reference; false when a reference has
+ * no value or a division by zero or overflow occurs. */
+bool cpas_expr_eval(const cpas_expr *e, const double *vals, const bool *has, double *out);
+
+/* ==== The dashboard engine (cpas_dash.c) ================================= */
+typedef struct cpas_dash_opts {
+    int clearance;          /* the reader's: records above it are left out */
+    int as_of;              /* month index: periods ended before it count */
+    bool incidents_ok;      /* the reader holds incidents.read for the mission */
+    const pko_actor *actor; /* for the audit of confidential reads */
+} cpas_dash_opts;
+/* The dashboard of 'plan' (a plan record already read through the
+ * caller's scope) into '*out': one query per table (indicators, approved
+ * totals, nodes), one grouped query per incidents measure, computations
+ * in C. The JSON of GET /api/v1/cpas/plans/{id}/dashboard. */
+PKO_MUST_USE pko_rc cpas_dashboard(pko_db *db, json_t *plan, const cpas_dash_opts *o,
+                                   json_t **out, pko_err *err);
+
+/* The module's entities (for the bench and tests). */
+extern const pko_entity cpas_entity_plan, cpas_entity_node, cpas_entity_indicator,
+    cpas_entity_datapoint, cpas_entity_assessment, cpas_entity_recommendation;
+
 /* ==== Validation (exposed for the unit tests) =========================== */
 /* The A4P+ tags: 7 priorities and 2 cross-cutting, NULL-terminated. */
 extern const char *const cpas_a4p_tags[];

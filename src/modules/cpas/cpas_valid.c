@@ -127,7 +127,7 @@ const char *const cpas_incident_measures[] = {
 /* {"source": "incidents", "measure": "count" | "<field>", "where": {category?,
  * status?: verified|published, admin1?, admin2?, country?}}: an unknown key
  * or field is named in the message. */
-static pko_rc validate_computed(json_t *c, pko_err *err)
+static pko_rc validate_incidents(json_t *c, pko_err *err)
 {
     static const char *const keys[] = {"source", "measure", "where", NULL};
     static const char *const wkeys[] = {"category", "status", "admin1", "admin2", "country", NULL};
@@ -176,13 +176,73 @@ static pko_rc validate_computed(json_t *c, pko_err *err)
     return PKO_OK;
 }
 
+/* One side of a formula: an expression over I{code} or an incidents
+ * measure object. Errors name the side in the message. */
+static pko_rc validate_side(json_t *v, const char *side, pko_err *err)
+{
+    pko_err e2;
+    pko_err_clear(&e2);
+    pko_rc rc = PKO_OK;
+    if (json_is_string(v)) {
+        cpas_expr ex;
+        rc = cpas_expr_parse(json_string_value(v), &ex, &e2);
+    } else if (json_is_object(v)) {
+        rc = validate_incidents(v, &e2);
+    } else {
+        return pko_err_field(err, PKO_EINVAL, "computed",
+                             "computed.%s must be an expression over I{code} or an incidents "
+                             "measure {source, measure, where}", side);
+    }
+    if (rc)
+        return pko_err_field(err, rc, "computed", "computed.%s: %s", side, e2.msg);
+    return PKO_OK;
+}
+
+/* {"source": "incidents", ...} or {"source": "formula", "numerator",
+ * "denominator"?, "factor"?}. */
+static pko_rc validate_computed(json_t *c, pko_err *err)
+{
+    if (!json_is_object(c))
+        return pko_err_field(err, PKO_EINVAL, "computed",
+                             "computed must be an object {source, ...}");
+    const char *src = json_string_value(json_object_get(c, "source"));
+    if (!src || strcmp(src, "formula"))
+        return validate_incidents(c, err);
+    static const char *const keys[] = {"source", "numerator", "denominator", "factor", NULL};
+    const char *k;
+    json_t *v;
+    json_object_foreach(c, k, v)
+    {
+        if (!in_list(k, keys))
+            return pko_err_field(err, PKO_EINVAL, "computed",
+                                 "computed has no key %.32s (source, numerator, denominator, "
+                                 "factor)", k);
+    }
+    json_t *num = json_object_get(c, "numerator");
+    if (!num || json_is_null(num))
+        return pko_err_field(err, PKO_EINVAL, "computed",
+                             "computed.numerator is required for a formula");
+    pko_rc rc = validate_side(num, "numerator", err);
+    if (rc)
+        return rc;
+    json_t *den = json_object_get(c, "denominator");
+    if (den && !json_is_null(den) && (rc = validate_side(den, "denominator", err)))
+        return rc;
+    json_t *fac = json_object_get(c, "factor");
+    if (fac && !json_is_null(fac) &&
+        (!json_is_number(fac) || !isfinite(json_number_value(fac)) || json_number_value(fac) == 0))
+        return pko_err_field(err, PKO_EINVAL, "computed",
+                             "computed.factor must be a number other than 0, such as 100");
+    return PKO_OK;
+}
+
 pko_rc cpas_validate_indicator(json_t *f, int pf, int pl, pko_err *err)
 {
     static const char *const known[] = {
         "node_id",  "name",       "kind",          "unit",       "direction",
         "baseline_value", "baseline_period", "targets", "data_source", "frequency",
-        "component", "disaggregations", "on_track", "at_risk", "weight", "computed", "classification",
-        NULL};
+        "component", "disaggregations", "on_track", "at_risk", "weight", "computed", "code",
+        "classification", NULL};
     static const char *const kinds[] = {"quantitative", "qualitative", NULL};
     static const char *const dirs[] = {"increase", "decrease", NULL};
     pko_rc rc = only_known(f, known, "an indicator", err);
@@ -194,6 +254,11 @@ pko_rc cpas_validate_indicator(json_t *f, int pf, int pl, pko_err *err)
         return pko_err_field(err, PKO_EINVAL, "name", "name is required, 1 to 300 characters");
     if (!in_list(json_string_value(json_object_get(f, "kind")), kinds))
         return pko_err_field(err, PKO_EINVAL, "kind", "kind must be quantitative or qualitative");
+    json_t *code = json_object_get(f, "code");
+    if (code && !json_is_null(code) && !cpas_code_ok(json_string_value(code)))
+        return pko_err_field(err, PKO_EINVAL, "code",
+                             "code must be 1 to 32 of A-Z, a-z, 0-9, _ (formulas refer to it as "
+                             "I{code})");
     if (!text_ok(json_object_get(f, "unit"), 64, false))
         return pko_err_field(err, PKO_EINVAL, "unit", "unit must be text up to 64 characters");
     if (!in_list(json_string_value(json_object_get(f, "direction")), dirs))

@@ -334,6 +334,66 @@ static void test_assessments(void **state)
     assert_false(cpas_is_date("1900-02-28"));
 }
 
+static void test_expressions(void **state)
+{
+    (void)state;
+    cpas_expr e;
+    pko_err err;
+    pko_err_clear(&err);
+    assert_int_equal(cpas_expr_parse("(I{a} + I{b_2}) / 2 - -I{a} * 3", &e, &err), PKO_OK);
+    assert_int_equal(e.n_refs, 2);
+    assert_string_equal(e.refs[0], "a");
+    assert_string_equal(e.refs[1], "b_2");
+    double vals[2] = {4, 6}, out;
+    bool has[2] = {true, true};
+    assert_true(cpas_expr_eval(&e, vals, has, &out));
+    assert_true(fabs(out - (5 + 12)) < 1e-12);
+    has[1] = false;
+    assert_false(cpas_expr_eval(&e, vals, has, &out));
+    assert_int_equal(cpas_expr_parse("1 / (I{a} - 4)", &e, &err), PKO_OK);
+    has[0] = true;
+    assert_false(cpas_expr_eval(&e, vals, has, &out)); /* division by zero: no value */
+    assert_int_equal(cpas_expr_parse("2 * 3 + 4 * 1.5e1", &e, &err), PKO_OK);
+    assert_true(cpas_expr_eval(&e, NULL, NULL, &out));
+    assert_true(fabs(out - 66) < 1e-12);
+    static const struct {
+        const char *s, *words;
+    } bad[] = {
+        {"I{a} + killed", "unknown field killed"},
+        {"#{abc}", "unknown field #"},
+        {"", "empty"},
+        {"I{a} +", "ends without an operand"},
+        {"(I{a}", "unclosed ("},
+        {"I{a})", "unmatched )"},
+        {"I{a", "no closing }"},
+        {"I{}", "I{code}"},
+        {"I{a-b}", "I{code}"},
+        {"I{a} I{b}", "expects an operator"},
+        {"1..2", "malformed number"},
+        {"3 % 2", "expects an operator"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        pko_err_clear(&err);
+        assert_int_equal(cpas_expr_parse(bad[i].s, &e, &err), PKO_EINVAL);
+        assert_string_equal(err.field, "computed");
+        if (!strstr(err.msg, bad[i].words))
+            fail_msg("%s: %s", bad[i].s, err.msg);
+    }
+    assert_true(cpas_code_ok("kill_rate_2"));
+    assert_false(cpas_code_ok("kill-rate"));
+    assert_false(cpas_code_ok("abcdefghijklmnopqrstuvwxyz0123456"));
+    /* A formula's shape is validated with its sides named. */
+    json_t *ind = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:{s:s}}}", "node_id", "n",
+                            "name", "rate", "kind", "quantitative", "direction", "decrease",
+                            "frequency", "monthly", "computed", "source", "formula", "numerator",
+                            "I{a}", "denominator", "source", "pcrs");
+    pko_err_clear(&err);
+    assert_int_equal(cpas_validate_indicator(ind, 0, 100000, &err), PKO_EINVAL);
+    assert_string_equal(err.field, "computed");
+    assert_non_null(strstr(err.msg, "computed.denominator"));
+    json_decref(ind);
+}
+
 /* ---- cpas_plan_skeleton against a real store ------------------------- */
 
 typedef struct skel_fx {
@@ -518,6 +578,7 @@ int main(void)
         cmocka_unit_test(test_sum_periods),
         cmocka_unit_test(test_computed_validation),
         cmocka_unit_test(test_validation),
+        cmocka_unit_test(test_expressions),
         cmocka_unit_test_setup_teardown(test_plan_skeleton, skel_setup, skel_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
