@@ -14,11 +14,15 @@
 
 #include "cli/cli.h"
 #include "modules/incidents/incidents.h"
+#include "modules/misconduct/misconduct.h"
+
+static int cli_import_misconduct(int argc, char **argv);
 
 static const char import_help[] =
     "Usage: pko import ucdp FILE  [--mission ACR] [options]\n"
     "       pko import acled FILE [--mission ACR] [--encoding cp1252] [options]\n"
     "       pko import csv FILE --map MAPPING.json [--mission ACR] [options]\n"
+    "       pko import misconduct FILE [--classification LVL] [--db PATH]\n"
     "\n"
     "Import incidents from a UCDP GED CSV, an ACLED CSV (current or pre-2019\n"
     "column names) or any CSV described by a mapping file (docs/incidents.md).\n"
@@ -50,6 +54,8 @@ int cli_import(int argc, char **argv)
     }
     incidents_import_opts o = {0};
     const char *kind = argv[1];
+    if (strcmp(kind, "misconduct") == 0)
+        return cli_import_misconduct(argc, argv);
     if (strcmp(kind, "ucdp") == 0)
         o.format = INC_IMPORT_UCDP;
     else if (strcmp(kind, "acled") == 0)
@@ -176,4 +182,140 @@ int cli_import(int argc, char **argv)
         return CLI_FAIL;
     }
     return 0;
+}
+
+/* ==== pko import misconduct ================================================ */
+
+static const char misconduct_help[] =
+    "Usage: pko import misconduct FILE [--classification LVL] [--db PATH] [--errors FILE]\n"
+    "\n"
+    "Import the UN table of allegations of sexual exploitation and abuse\n"
+    "(conduct.unmissions.org, CSV with its 15-column header) into the restricted\n"
+    "misconduct register, in one transaction. Rows already imported are left\n"
+    "unchanged; unusable rows are rejected whole and listed (line, column,\n"
+    "reason) in the error report. See docs/conduct.md.\n"
+    "\n"
+    "Options:\n"
+    "  --classification LVL   confidential or strictly_confidential (default)\n"
+    "  --db PATH              database file (default: $PKO_DB or ./pko.db)\n"
+    "  --errors FILE          where to write rejected rows (default: ./NAME.errors.txt)\n"
+    "\n"
+    "Exit codes: 0 all rows imported, 1 some rows rejected, 2 unusable input,\n"
+    "3 database cannot be opened.\n";
+
+static int cli_import_misconduct(int argc, char **argv)
+{
+    const char *db = cli_db_default(), *errors = NULL;
+    int cls = PKO_CLASS_STRICTLY_CONFIDENTIAL;
+    static const struct option opts[] = {{"db", 1, 0, 'd'},
+                                         {"classification", 1, 0, 'c'},
+                                         {"errors", 1, 0, 'E'},
+                                         {"help", 0, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    int c;
+    optind = 2;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'E': errors = optarg; break;
+        case 'c':
+            cls = pko_class_parse(optarg);
+            if (cls < PKO_CLASS_CONFIDENTIAL) {
+                fprintf(stderr, "pko import misconduct: --classification must be confidential "
+                                "or strictly_confidential\n");
+                return CLI_USAGE;
+            }
+            break;
+        default:
+            fputs(misconduct_help, c == 'h' ? stdout : stderr);
+            return c == 'h' ? 0 : CLI_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "pko import misconduct: which file?\n\n%s", misconduct_help);
+        return CLI_USAGE;
+    }
+    const char *path = argv[optind];
+    FILE *in = fopen(path, "rb");
+    if (!in) {
+        fprintf(stderr, "pko import misconduct: cannot read %s\n", path);
+        return CLI_USAGE;
+    }
+    char *data = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 1 << 20;
+            if (cap > (256u << 20)) {
+                fprintf(stderr, "pko import misconduct: %s is over 256 MB\n", path);
+                free(data);
+                fclose(in);
+                return CLI_USAGE;
+            }
+            char *nd = realloc(data, cap);
+            if (!nd) {
+                free(data);
+                fclose(in);
+                return CLI_FAIL;
+            }
+            data = nd;
+        }
+        size_t got = fread(data + len, 1, cap - len, in);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    bool read_err = ferror(in);
+    fclose(in);
+    if (read_err) {
+        fprintf(stderr, "pko import misconduct: error reading %s\n", path);
+        free(data);
+        return CLI_USAGE;
+    }
+    pko_store *st;
+    int rc = cli_open_store(db, false, &st, NULL);
+    if (rc) {
+        free(data);
+        return rc;
+    }
+    pko_db *d = pko_store_acquire(st);
+    pko_err err;
+    pko_err_clear(&err);
+    misconduct_import_summary sum;
+    json_t *rejected = NULL;
+    static const pko_actor cli_actor = {"system", "cli"};
+    pko_rc r = misconduct_import(d, &cli_actor, data, len, cls, &sum, &rejected, &err);
+    pko_store_release(st, d);
+    pko_store_close(st);
+    free(data);
+    if (r) {
+        fprintf(stderr, "pko import misconduct: %s: nothing was imported: %s\n", path, err.msg);
+        return r == PKO_EINVAL ? CLI_USAGE : CLI_FAIL;
+    }
+    printf("%s: %llu rows: %llu inserted, %llu unchanged, %llu rejected\n", path,
+           (unsigned long long)sum.rows, (unsigned long long)sum.inserted,
+           (unsigned long long)sum.unchanged, (unsigned long long)sum.rejected);
+    if (sum.rejected) {
+        char errpath[4096];
+        const char *base = strrchr(path, '/');
+        snprintf(errpath, sizeof(errpath), "%s.errors.txt", base ? base + 1 : path);
+        if (!errors)
+            errors = errpath;
+        FILE *ef = fopen(errors, "w");
+        size_t i;
+        json_t *e;
+        json_array_foreach(rejected, i, e)
+        {
+            fprintf(ef ? ef : stderr, "line %lld: %s: %s\n",
+                    (long long)json_integer_value(json_object_get(e, "line")),
+                    json_string_value(json_object_get(e, "column")),
+                    json_string_value(json_object_get(e, "message")));
+        }
+        if (ef) {
+            fclose(ef);
+            printf("rejected rows are listed in %s\n", errors);
+        }
+    }
+    json_decref(rejected);
+    return sum.rejected ? CLI_FAIL : 0;
 }
