@@ -324,6 +324,62 @@ def titles_are_escaped_in_the_factsheet():
 
 
 @test
+def context_analysis_drivers_and_stakeholders():
+    base = "/api/v1/cpas/plans/%s" % P["plan"]
+    st, d, _, _ = req("POST", base + "/drivers",
+                      {"title": "Transhumance disputes over grazing land", "trend": "worsening",
+                       "description": "Seasonal herder movements cross farmland in Ouham-Pende.",
+                       "node_ids": [P["outcome"]]}, S["planner"])
+    expect(st == 201 and d["node_ids"] == [P["outcome"]], (st, d))
+    P["driver"] = d["id"]
+    st, s1, _, _ = req("POST", base + "/stakeholders",
+                       {"name": "3R armed group", "type": "armed_group", "influence": "high",
+                        "attitude": "hostile", "node_ids": [P["outcome"]],
+                        "interests": "Control of cattle routes and taxation"}, S["planner"])
+    expect(st == 201, (st, s1))
+    st, s2, _, _ = req("POST", base + "/stakeholders",
+                       {"name": "Prefecture women's associations", "type": "women_groups",
+                        "influence": "medium", "attitude": "champion"}, S["madmin"])
+    expect(st == 201, (st, s2))
+    bad = [("/stakeholders", {"name": "X", "type": "army", "influence": "high",
+                              "attitude": "neutral"}, "type"),
+           ("/stakeholders", {"name": "X", "type": "media", "influence": 5,
+                              "attitude": "neutral"}, "influence"),
+           ("/stakeholders", {"name": "X", "type": "media", "influence": "low",
+                              "attitude": "friendly"}, "attitude"),
+           ("/stakeholders", {"type": "media", "influence": "low", "attitude": "neutral"}, "name"),
+           ("/stakeholders", {"name": "X", "type": "media", "influence": "low",
+                              "attitude": "neutral", "node_ids": ["nope"]}, "node_ids"),
+           ("/drivers", {"title": "X", "trend": "up"}, "trend"),
+           ("/drivers", {"title": "X", "colour": 1}, "colour")]
+    for path, body, field in bad:
+        st, e, _, _ = req("POST", base + path, body, S["planner"])
+        expect(st == 400 and e["error"]["field"] == field, (body, st, e))
+    st, e, _, _ = req("POST", base + "/drivers", {"title": "X"}, S["analyst"])
+    expect(st == 403, (st, e))
+    st, u, _, _ = req("PATCH", "/api/v1/cpas/stakeholders/" + s1["id"],
+                      {"attitude": "opposed", "version": s1["version"]}, S["planner"])
+    expect(st == 200 and u["attitude"] == "opposed" and u["influence"] == "high", (st, u))
+    st, e, _, _ = req("PATCH", "/api/v1/cpas/stakeholders/" + s1["id"],
+                      {"attitude": "hostile", "version": s1["version"]}, S["planner"])
+    expect(st == 409, (st, e))
+    st, e, _, _ = req("PATCH", "/api/v1/cpas/stakeholders/" + s1["id"], {"plan_id": "x"},
+                      S["planner"])
+    expect(st == 400 and e["error"]["field"] == "plan_id", (st, e))
+    st, tmp, _, _ = req("POST", base + "/drivers", {"title": "Temporary"}, S["planner"])
+    st, _, _, _ = req("DELETE", "/api/v1/cpas/drivers/" + tmp["id"], s=S["planner"])
+    expect(st == 204, st)
+    st, c, _, _ = req("GET", base + "/context", s=S["viewer"])
+    expect(st == 200 and c["context"].startswith("Armed groups"), (st, c))
+    expect([x["title"] for x in c["drivers"]] == ["Transhumance disputes over grazing land"], c)
+    expect([x["name"] for x in c["stakeholders"]] == ["3R armed group",
+                                                      "Prefecture women's associations"], c)
+    expect(c["map"]["high"]["opposed"] == 1 and c["map"]["medium"]["champion"] == 1, c["map"])
+    st, _, _, _ = req("GET", base + "/context", s=S["other"])
+    expect(st == 404, st)
+
+
+@test
 def approval_and_revision():
     st, js, _, _ = req("POST", "/api/v1/cpas/plans/%s/approve" % P["plan"], {}, S["planner"])
     expect(st == 403, (st, js))
@@ -366,6 +422,23 @@ def approval_and_revision():
     expect(st == 200 and [p["version_no"] for p in js["items"]] == [3, 2, 1], (st, js))
     st, js, _, _ = req("GET", "/api/v1/cpas/plans?mission_id=" + M["MINUSCA"], s=S["other"])
     expect(st == 200 and js["items"] == [], (st, js))
+
+
+@test
+def revision_copies_the_context_analysis():
+    st, c, _, _ = req("GET", "/api/v1/cpas/plans/%s/context" % P["rev"], s=S["viewer"])
+    expect(st == 200 and len(c["drivers"]) == 1 and len(c["stakeholders"]) == 2, (st, c))
+    st, fw, _, _ = req("GET", "/api/v1/cpas/plans/%s/framework" % P["rev"], s=S["viewer"])
+    oc = fw["priorities"][0]["children"][0]["id"]
+    expect(c["drivers"][0]["node_ids"] == [oc] and c["drivers"][0]["id"] != P["driver"], c)
+    expect(c["stakeholders"][0]["attitude"] == "opposed" and
+           c["stakeholders"][0]["node_ids"] == [oc], c)
+    # The approved plan's context is no longer edited.
+    st, e, _, _ = req("POST", "/api/v1/cpas/plans/%s/drivers" % P["rev"], {"title": "Late"},
+                      S["planner"])
+    expect(st == 409, (st, e))
+    st, e, _, _ = req("DELETE", "/api/v1/cpas/drivers/" + c["drivers"][0]["id"], s=S["planner"])
+    expect(st == 409, (st, e))
 
 
 @test

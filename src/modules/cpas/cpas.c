@@ -80,6 +80,22 @@ static const pko_migration cpas_migrations[] = {
     {5, "ALTER TABLE cpas_indicators ADD COLUMN code TEXT;"
         "CREATE UNIQUE INDEX cpas_indicators_code ON cpas_indicators(plan_id, code)"
         " WHERE code IS NOT NULL;"},
+    {6, "CREATE TABLE cpas_drivers(" ROW_HEAD
+        " plan_id TEXT NOT NULL REFERENCES cpas_plans(id),"
+        " title TEXT NOT NULL, description TEXT,"
+        " trend TEXT CHECK (trend IS NULL OR trend IN ('worsening','stable','improving')),"
+        " node_ids TEXT"
+        ") STRICT;"
+        "CREATE INDEX cpas_drivers_plan ON cpas_drivers(plan_id);"
+        "CREATE TABLE cpas_stakeholders(" ROW_HEAD
+        " plan_id TEXT NOT NULL REFERENCES cpas_plans(id),"
+        " name TEXT NOT NULL, type TEXT NOT NULL,"
+        " influence TEXT NOT NULL CHECK (influence IN ('low','medium','high')),"
+        " attitude TEXT NOT NULL CHECK (attitude IN ('hostile','opposed','neutral','supportive',"
+        "'champion')),"
+        " interests TEXT, node_ids TEXT"
+        ") STRICT;"
+        "CREATE INDEX cpas_stakeholders_plan ON cpas_stakeholders(plan_id);"},
 };
 
 static const pko_col plan_cols[] = {
@@ -157,7 +173,30 @@ static const pko_col rec_cols[] = {
     {"decided_by", PKO_COL_TEXT, 0},
 };
 
+static const pko_col drv_cols[] = {
+    {"mission_id", PKO_COL_TEXT, PKO_COL_REQUIRED | PKO_COL_READONLY},
+    {"plan_id", PKO_COL_TEXT, PKO_COL_REQUIRED | PKO_COL_READONLY},
+    {"title", PKO_COL_TEXT, PKO_COL_REQUIRED},
+    {"description", PKO_COL_TEXT, 0},
+    {"trend", PKO_COL_TEXT, 0},
+    {"node_ids", PKO_COL_JSON, 0},
+};
+static const pko_col stk_cols[] = {
+    {"mission_id", PKO_COL_TEXT, PKO_COL_REQUIRED | PKO_COL_READONLY},
+    {"plan_id", PKO_COL_TEXT, PKO_COL_REQUIRED | PKO_COL_READONLY},
+    {"name", PKO_COL_TEXT, PKO_COL_REQUIRED},
+    {"type", PKO_COL_TEXT, PKO_COL_REQUIRED},
+    {"influence", PKO_COL_TEXT, PKO_COL_REQUIRED},
+    {"attitude", PKO_COL_TEXT, PKO_COL_REQUIRED},
+    {"interests", PKO_COL_TEXT, 0},
+    {"node_ids", PKO_COL_JSON, 0},
+};
+
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
+const pko_entity cpas_entity_driver = {"cpas_driver", "cpas_drivers", drv_cols, NCOLS(drv_cols),
+                                       "mission_id", 0};
+const pko_entity cpas_entity_stakeholder = {"cpas_stakeholder", "cpas_stakeholders", stk_cols,
+                                            NCOLS(stk_cols), "mission_id", 0};
 const pko_entity cpas_entity_plan = {"cpas_plan", "cpas_plans", plan_cols, NCOLS(plan_cols),
                                      "mission_id", 0};
 const pko_entity cpas_entity_node = {"cpas_node", "cpas_nodes", node_cols, NCOLS(node_cols),
@@ -428,6 +467,50 @@ static pko_rc copy_framework(pko_req *req, pko_tx *tx, const char *from, const c
             if (rc)
                 break;
             json_object_set_new(map, json_string_value(oid), json_string(nid));
+        }
+        json_decref(ids);
+    }
+    /* The context analysis: drivers and stakeholders, their node links
+     * remapped. */
+    static const struct {
+        const pko_entity *e;
+        const char *sql;
+    } ctx[] = {
+        {&cpas_entity_driver, "SELECT id FROM cpas_drivers WHERE plan_id = ?1 ORDER BY rowid"},
+        {&cpas_entity_stakeholder,
+         "SELECT id FROM cpas_stakeholders WHERE plan_id = ?1 ORDER BY rowid"},
+    };
+    for (size_t c = 0; !rc && c < 2; c++) {
+        rc = select_ids(db, ctx[c].sql, from, &ids, err);
+        if (rc)
+            break;
+        json_array_foreach(ids, i, oid)
+        {
+            json_t *x;
+            rc = pko_db_get(db, ctx[c].e, &all_scope, pko_req_actor(req), json_string_value(oid),
+                            &x, err);
+            if (rc)
+                break;
+            strip_meta(x);
+            json_object_set_new(x, "plan_id", json_string(to));
+            json_t *nids = json_object_get(x, "node_ids");
+            if (json_is_array(nids)) {
+                json_t *mapped = json_array();
+                size_t j;
+                json_t *nid;
+                json_array_foreach(nids, j, nid)
+                {
+                    json_t *to_id = json_object_get(map, json_string_value(nid));
+                    if (to_id)
+                        json_array_append(mapped, to_id);
+                }
+                json_object_set_new(x, "node_ids", mapped);
+            }
+            char xid[PKO_ID_LEN];
+            rc = pko_tx_insert(tx, ctx[c].e, x, xid, err);
+            json_decref(x);
+            if (rc)
+                break;
         }
         json_decref(ids);
     }
@@ -967,6 +1050,234 @@ static pko_rc h_framework_add(pko_req *req, pko_err *err)
     if (rc)
         return rc;
     return insert_reply(req, &cpas_entity_node, b, err);
+}
+
+/* ==== Context analysis: conflict drivers and stakeholders ============== */
+
+/* Every id of 'node_ids' is a node of plan 'pid'. */
+static pko_rc check_node_ids(pko_req *req, json_t *b, const char *pid, pko_err *err)
+{
+    json_t *a = json_object_get(b, "node_ids");
+    size_t i;
+    json_t *x;
+    json_array_foreach(a, i, x)
+    {
+        json_t *n;
+        pko_rc rc = get_visible(req, &cpas_entity_node, json_string_value(x), &n, err);
+        if (rc == PKO_ENOTFOUND) {
+            pko_err_clear(err);
+            return pko_err_field(err, PKO_EINVAL, "node_ids", "no framework node %.40s",
+                                 json_string_value(x));
+        }
+        if (rc)
+            return rc;
+        bool same = !strcmp(json_string_value(json_object_get(n, "plan_id")), pid);
+        json_decref(n);
+        if (!same)
+            return pko_err_field(err, PKO_EINVAL, "node_ids",
+                                 "node %.40s is in another plan", json_string_value(x));
+    }
+    return PKO_OK;
+}
+
+/* POST /plans/{id}/drivers and /plans/{id}/stakeholders. */
+static pko_rc ctx_create(pko_req *req, const pko_entity *e, pko_err *err)
+{
+    const char *pid = pko_req_param(req, "id");
+    json_t *b, *p;
+    pko_rc rc = pko_req_body_object(req, &b, err);
+    if (rc)
+        return rc;
+    rc = get_visible(req, &cpas_entity_plan, pid, &p, err);
+    if (rc)
+        return rc;
+    rc = require_for(req, "cpas.plan", p, err);
+    if (!rc && strcmp(json_string_value(json_object_get(p, "status")), "draft"))
+        rc = pko_err_set(err, PKO_ECONFLICT,
+                         "the plan is %s; revise it (a new plan with previous_id) to change its "
+                         "context analysis", json_string_value(json_object_get(p, "status")));
+    if (!rc)
+        rc = e == &cpas_entity_driver ? cpas_validate_driver(b, true, err)
+                                      : cpas_validate_stakeholder(b, true, err);
+    if (!rc)
+        rc = check_class(req, b, err);
+    if (!rc)
+        rc = check_node_ids(req, b, pid, err);
+    if (!rc) {
+        json_object_set(b, "mission_id", json_object_get(p, "mission_id"));
+        json_object_set_new(b, "plan_id", json_string(pid));
+    }
+    json_decref(p);
+    if (rc)
+        return rc;
+    return insert_reply(req, e, b, err);
+}
+
+static pko_rc h_driver_create(pko_req *req, pko_err *err)
+{
+    return ctx_create(req, &cpas_entity_driver, err);
+}
+
+static pko_rc h_stakeholder_create(pko_req *req, pko_err *err)
+{
+    return ctx_create(req, &cpas_entity_stakeholder, err);
+}
+
+/* The record {id} of 'e' and its plan, which must be a draft the caller
+ * may plan for. */
+static pko_rc ctx_editable(pko_req *req, const pko_entity *e, json_t **rec, json_t **plan,
+                           pko_err *err)
+{
+    pko_rc rc = get_visible(req, e, pko_req_param(req, "id"), rec, err);
+    if (rc)
+        return rc;
+    rc = get_visible(req, &cpas_entity_plan, json_string_value(json_object_get(*rec, "plan_id")),
+                     plan, err);
+    if (!rc) {
+        rc = require_for(req, "cpas.plan", *plan, err);
+        if (!rc && strcmp(json_string_value(json_object_get(*plan, "status")), "draft"))
+            rc = pko_err_set(err, PKO_ECONFLICT,
+                             "the plan is %s; revise it to change its context analysis",
+                             json_string_value(json_object_get(*plan, "status")));
+        if (rc)
+            json_decref(*plan);
+    }
+    if (rc)
+        json_decref(*rec);
+    return rc;
+}
+
+static pko_rc ctx_update(pko_req *req, const pko_entity *e, pko_err *err)
+{
+    json_t *b, *rec, *p;
+    pko_rc rc = pko_req_body_object(req, &b, err);
+    if (rc)
+        return rc;
+    json_t *ver = json_object_get(b, "version");
+    if (ver && !json_is_integer(ver))
+        return pko_err_field(err, PKO_EINVAL, "version", "version must be an integer");
+    json_t *f = json_deep_copy(b);
+    json_object_del(f, "version");
+    rc = e == &cpas_entity_driver ? cpas_validate_driver(f, false, err)
+                                  : cpas_validate_stakeholder(f, false, err);
+    if (!rc && json_object_get(f, "classification"))
+        rc = pko_err_field(err, PKO_EINVAL, "classification",
+                           "the classification is set when the record is created");
+    if (!rc)
+        rc = ctx_editable(req, e, &rec, &p, err);
+    if (rc) {
+        json_decref(f);
+        return rc;
+    }
+    rc = check_node_ids(req, f, json_string_value(json_object_get(p, "id")), err);
+    char id[PKO_ID_LEN];
+    snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(rec, "id")));
+    json_decref(rec);
+    json_decref(p);
+    if (!rc)
+        rc = update_reply(req, e, id, f, ver ? json_integer_value(ver) : 0, err);
+    json_decref(f);
+    return rc;
+}
+
+static pko_rc h_driver_update(pko_req *req, pko_err *err)
+{
+    return ctx_update(req, &cpas_entity_driver, err);
+}
+
+static pko_rc h_stakeholder_update(pko_req *req, pko_err *err)
+{
+    return ctx_update(req, &cpas_entity_stakeholder, err);
+}
+
+static pko_rc ctx_delete(pko_req *req, const pko_entity *e, pko_err *err)
+{
+    json_t *rec, *p;
+    pko_rc rc = ctx_editable(req, e, &rec, &p, err);
+    if (rc)
+        return rc;
+    char id[PKO_ID_LEN];
+    snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(rec, "id")));
+    json_decref(rec);
+    json_decref(p);
+    pko_tx *tx;
+    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
+    if (rc)
+        return rc;
+    rc = pko_tx_delete(tx, e, id, err);
+    if (rc) {
+        pko_tx_rollback(tx);
+        return rc;
+    }
+    rc = pko_tx_commit(tx, err);
+    if (rc)
+        return rc;
+    pko_req_reply(req, 204, json_null());
+    return PKO_OK;
+}
+
+static pko_rc h_driver_delete(pko_req *req, pko_err *err)
+{
+    return ctx_delete(req, &cpas_entity_driver, err);
+}
+
+static pko_rc h_stakeholder_delete(pko_req *req, pko_err *err)
+{
+    return ctx_delete(req, &cpas_entity_stakeholder, err);
+}
+
+/* GET /plans/{id}/context: the context text, the drivers and the
+ * stakeholders (with counts by attitude and influence). */
+static pko_rc h_context_get(pko_req *req, pko_err *err)
+{
+    const char *pid = pko_req_param(req, "id");
+    json_t *p, *ids, *drivers = NULL, *stk = NULL;
+    pko_rc rc = get_visible(req, &cpas_entity_plan, pid, &p, err);
+    if (rc)
+        return rc;
+    rc = select_ids(pko_req_db(req), "SELECT id FROM cpas_drivers WHERE plan_id = ?1 ORDER BY rowid",
+                    pid, &ids, err);
+    if (!rc) {
+        rc = get_all(req, &cpas_entity_driver, ids, &drivers, err);
+        json_decref(ids);
+    }
+    if (!rc)
+        rc = select_ids(pko_req_db(req),
+                        "SELECT id FROM cpas_stakeholders WHERE plan_id = ?1 ORDER BY rowid", pid,
+                        &ids, err);
+    if (!rc) {
+        rc = get_all(req, &cpas_entity_stakeholder, ids, &stk, err);
+        json_decref(ids);
+    }
+    if (rc) {
+        json_decref(p);
+        json_decref(drivers);
+        return rc;
+    }
+    /* The stakeholder map: influence x attitude counts. */
+    json_t *grid = json_object();
+    for (size_t i = 0; cpas_influence_levels[i]; i++) {
+        json_t *row = json_object();
+        for (size_t j = 0; cpas_attitudes[j]; j++)
+            json_object_set_new(row, cpas_attitudes[j], json_integer(0));
+        json_object_set_new(grid, cpas_influence_levels[i], row);
+    }
+    size_t i;
+    json_t *x;
+    json_array_foreach(stk, i, x)
+    {
+        json_t *c = json_object_get(
+            json_object_get(grid, json_string_value(json_object_get(x, "influence"))),
+            json_string_value(json_object_get(x, "attitude")));
+        if (c)
+            json_integer_set(c, json_integer_value(c) + 1);
+    }
+    pko_req_reply(req, 200,
+                  json_pack("{s:O, s:O, s:o, s:o, s:o}", "plan_id", json_object_get(p, "id"),
+                            "context", json_object_get(p, "context"), "drivers", drivers,
+                            "stakeholders", stk, "map", grid));
+    json_decref(p);
+    return PKO_OK;
 }
 
 /* ==== Indicators ========================================================= */
@@ -2051,6 +2362,13 @@ static const pko_route cpas_routes[] = {
     {"POST", "/api/v1/cpas/plans/{id}/approve", h_plans_approve, "cpas.approve", 0, 1024},
     {"GET", "/api/v1/cpas/plans/{id}/framework", h_framework_get, "cpas.read", 0, 0},
     {"POST", "/api/v1/cpas/plans/{id}/framework", h_framework_add, "cpas.plan", 0, 16384},
+    {"GET", "/api/v1/cpas/plans/{id}/context", h_context_get, "cpas.read", 0, 0},
+    {"POST", "/api/v1/cpas/plans/{id}/drivers", h_driver_create, "cpas.plan", 0, 16384},
+    {"POST", "/api/v1/cpas/plans/{id}/stakeholders", h_stakeholder_create, "cpas.plan", 0, 16384},
+    {"PATCH", "/api/v1/cpas/drivers/{id}", h_driver_update, "cpas.plan", 0, 16384},
+    {"DELETE", "/api/v1/cpas/drivers/{id}", h_driver_delete, "cpas.plan", 0, 0},
+    {"PATCH", "/api/v1/cpas/stakeholders/{id}", h_stakeholder_update, "cpas.plan", 0, 16384},
+    {"DELETE", "/api/v1/cpas/stakeholders/{id}", h_stakeholder_delete, "cpas.plan", 0, 0},
     {"GET", "/api/v1/cpas/plans/{id}/dashboard", h_dashboard, "cpas.read", 0, 0},
     {"GET", "/api/v1/cpas/plans/{id}/factsheet", h_factsheet, "cpas.read", 0, 0},
     {"GET", "/api/v1/cpas/plans/{id}/iati", h_iati, "cpas.read", 0, 0},
@@ -2075,7 +2393,8 @@ static const pko_route cpas_routes[] = {
 static const pko_entity *const cpas_entities[] = {&cpas_entity_plan, &cpas_entity_node,
                                                   &cpas_entity_indicator, &cpas_entity_datapoint,
                                                   &cpas_entity_assessment,
-                                                  &cpas_entity_recommendation};
+                                                  &cpas_entity_recommendation,
+                                                  &cpas_entity_driver, &cpas_entity_stakeholder};
 
 const pko_module pko_module_cpas = {
     .name = "cpas",

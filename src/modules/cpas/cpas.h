@@ -201,7 +201,8 @@ PKO_MUST_USE pko_rc cpas_dashboard(pko_db *db, json_t *plan, const cpas_dash_opt
 
 /* The module's entities (for the bench and tests). */
 extern const pko_entity cpas_entity_plan, cpas_entity_node, cpas_entity_indicator,
-    cpas_entity_datapoint, cpas_entity_assessment, cpas_entity_recommendation;
+    cpas_entity_datapoint, cpas_entity_assessment, cpas_entity_recommendation,
+    cpas_entity_driver, cpas_entity_stakeholder;
 
 /* ==== Validation (exposed for the unit tests) =========================== */
 /* The A4P+ tags: 7 priorities and 2 cross-cutting, NULL-terminated. */
@@ -218,6 +219,12 @@ PKO_MUST_USE pko_rc cpas_validate_datapoint(json_t *f, bool qualitative, json_t 
 extern const char *const cpas_ratings[];
 PKO_MUST_USE pko_rc cpas_validate_assessment(json_t *f, pko_err *err);
 PKO_MUST_USE pko_rc cpas_validate_recommendation(json_t *f, pko_err *err);
+/* Context analysis records of a plan. 'creating': required fields must be
+ * present (otherwise only the fields given are checked, for PATCH). */
+extern const char *const cpas_driver_trends[], *const cpas_stakeholder_types[],
+    *const cpas_influence_levels[], *const cpas_attitudes[];
+PKO_MUST_USE pko_rc cpas_validate_driver(json_t *f, bool creating, pko_err *err);
+PKO_MUST_USE pko_rc cpas_validate_stakeholder(json_t *f, bool creating, pko_err *err);
 /* "YYYY-MM-DD" with a real day. */
 bool cpas_is_date(const char *s);
 #endif

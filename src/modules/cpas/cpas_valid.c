@@ -490,3 +490,82 @@ pko_rc cpas_validate_recommendation(json_t *f, pko_err *err)
         return pko_err_field(err, PKO_EINVAL, "due_date", "due_date must be a date YYYY-MM-DD");
     return PKO_OK;
 }
+
+/* ---- Context analysis: conflict drivers and stakeholders ---------------- */
+
+const char *const cpas_driver_trends[] = {"worsening", "stable", "improving", NULL};
+const char *const cpas_stakeholder_types[] = {
+    "government", "security_forces", "armed_group", "political_party", "civil_society",
+    "community", "religious_leaders", "women_groups", "youth_groups", "private_sector",
+    "regional_organization", "international_partner", "media", "other", NULL};
+const char *const cpas_influence_levels[] = {"low", "medium", "high", NULL};
+const char *const cpas_attitudes[] = {"hostile", "opposed", "neutral", "supportive", "champion",
+                                      NULL};
+
+static pko_rc node_ids_ok(json_t *f, pko_err *err)
+{
+    json_t *a = json_object_get(f, "node_ids");
+    if (!a || json_is_null(a))
+        return PKO_OK;
+    size_t i;
+    json_t *x;
+    if (!json_is_array(a) || json_array_size(a) > 50)
+        return pko_err_field(err, PKO_EINVAL, "node_ids",
+                             "node_ids must be an array of up to 50 framework node ids");
+    json_array_foreach(a, i, x)
+    {
+        if (!text_ok(x, 64, true))
+            return pko_err_field(err, PKO_EINVAL, "node_ids", "each node id is text");
+    }
+    return PKO_OK;
+}
+
+pko_rc cpas_validate_driver(json_t *f, bool creating, pko_err *err)
+{
+    static const char *const known[] = {"title", "description", "trend", "node_ids",
+                                        "classification", NULL};
+    pko_rc rc = only_known(f, known, "a conflict driver", err);
+    if (rc)
+        return rc;
+    json_t *t = json_object_get(f, "title");
+    if ((creating || t) && !text_ok(t, 300, true))
+        return pko_err_field(err, PKO_EINVAL, "title", "title is required, 1 to 300 characters");
+    if (!text_ok(json_object_get(f, "description"), 8000, false))
+        return pko_err_field(err, PKO_EINVAL, "description",
+                             "description must be text up to 8000 characters");
+    json_t *tr = json_object_get(f, "trend");
+    if (tr && !json_is_null(tr) && !in_list(json_string_value(tr), cpas_driver_trends))
+        return pko_err_field(err, PKO_EINVAL, "trend", "trend must be worsening, stable or improving");
+    return node_ids_ok(f, err);
+}
+
+pko_rc cpas_validate_stakeholder(json_t *f, bool creating, pko_err *err)
+{
+    static const char *const known[] = {"name", "type", "influence", "attitude", "interests",
+                                        "node_ids", "classification", NULL};
+    pko_rc rc = only_known(f, known, "a stakeholder", err);
+    if (rc)
+        return rc;
+    json_t *n = json_object_get(f, "name");
+    if ((creating || n) && !text_ok(n, 300, true))
+        return pko_err_field(err, PKO_EINVAL, "name", "name is required, 1 to 300 characters");
+    json_t *t = json_object_get(f, "type");
+    if ((creating || t) && !in_list(json_string_value(t), cpas_stakeholder_types))
+        return pko_err_field(err, PKO_EINVAL, "type",
+                             "type must be government, security_forces, armed_group, "
+                             "political_party, civil_society, community, religious_leaders, "
+                             "women_groups, youth_groups, private_sector, regional_organization, "
+                             "international_partner, media or other");
+    json_t *i = json_object_get(f, "influence");
+    if ((creating || i) && !in_list(json_string_value(i), cpas_influence_levels))
+        return pko_err_field(err, PKO_EINVAL, "influence", "influence must be low, medium or high");
+    json_t *a = json_object_get(f, "attitude");
+    if ((creating || a) && !in_list(json_string_value(a), cpas_attitudes))
+        return pko_err_field(err, PKO_EINVAL, "attitude",
+                             "attitude (towards the mission's objectives) must be hostile, "
+                             "opposed, neutral, supportive or champion");
+    if (!text_ok(json_object_get(f, "interests"), 4000, false))
+        return pko_err_field(err, PKO_EINVAL, "interests",
+                             "interests must be text up to 4000 characters");
+    return node_ids_ok(f, err);
+}
