@@ -1182,71 +1182,8 @@ static pko_rc h_requirement_update(pko_req *req, pko_err *err)
 
 /* ==== Matching ============================================================= */
 
-/* Every pledge of 'unit_type' (NULL: all) with status available. */
-static pko_rc load_pledges(pko_req *req, const char *unit_type, json_t **out, pko_err *err)
-{
-    pko_scope scope;
-    pko_req_scope(req, "pcrs.read", &scope);
-    const char *const binds[4] = {unit_type, NULL, NULL, NULL};
-    size_t n;
-    return read_ids(req, &pko_entity_pcrs_pledge, &scope,
-                    "SELECT id FROM pcrs_pledges WHERE (?1 IS NULL OR unit_type = ?1)"
-                    " AND status = 'available' AND ?5 > 0 ORDER BY id",
-                    binds, 1, out, &n, NULL, err);
-}
-
-/* Countries already deploying to mission 'mid': {country: units filled}. */
-static pko_rc mission_contributors(pko_req *req, const char *mid, json_t **out, pko_err *err)
-{
-    pko_db *db = pko_req_db(req);
-    pko_stmt *s;
-    pko_rc rc = pko_db_prepare(db,
-                               "SELECT p.country, COUNT(*) FROM pcrs_requirements r"
-                               " JOIN pcrs_pledges p ON p.id = r.pledge_id"
-                               " WHERE r.mission_id = ?1 AND r.status = 'filled'"
-                               " GROUP BY p.country",
-                               &s, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(s, 1, mid ? mid : "", -1, SQLITE_TRANSIENT);
-    json_t *o = json_object();
-    int row;
-    while (!(rc = pko_db_step(db, s, &row, err)) && row)
-        json_object_set_new(o, (const char *)sqlite3_column_text(s, 0),
-                            json_integer(sqlite3_column_int64(s, 1)));
-    sqlite3_reset(s);
-    if (rc) {
-        json_decref(o);
-        return rc;
-    }
-    *out = o;
-    return PKO_OK;
-}
-
-/* Contributors per mission of every requirement in 'reqs', cached in
- * 'cache' ({mission_id: {country: n}}). */
-static pko_rc contributors_for(pko_req *req, json_t *cache, json_t *r, json_t **out, pko_err *err)
-{
-    const char *mid = json_string_value(json_object_get(r, "mission_id"));
-    json_t *c = json_object_get(cache, mid ? mid : "");
-    if (!c) {
-        pko_rc rc = mission_contributors(req, mid, &c, err);
-        if (rc)
-            return rc;
-        json_object_set_new(cache, mid ? mid : "", c);
-    }
-    *out = c;
-    return PKO_OK;
-}
-
-static int by_total_desc(const void *a, const void *b)
-{
-    double x =
-        json_real_value(json_object_get(json_object_get(*(json_t *const *)a, "score"), "total"));
-    double y =
-        json_real_value(json_object_get(json_object_get(*(json_t *const *)b, "score"), "total"));
-    return x < y ? 1 : x > y ? -1 : 0;
-}
+/* The matching itself is in engine.c (one query per table, plain structs,
+ * Hungarian per unit-type block); these handlers only check and reply. */
 
 static pko_rc h_candidates(pko_req *req, pko_err *err)
 {
@@ -1262,57 +1199,18 @@ static pko_rc h_candidates(pko_req *req, pko_err *err)
                              "pledged)",
                              pko_req_param(req, "id"));
     }
-    json_t *pledges;
-    rc = load_pledges(req, json_string_value(json_object_get(r, "unit_type")), &pledges, err);
-    if (rc) {
-        json_decref(r);
-        return rc;
-    }
     char today[11];
     today_utc(today);
-    json_t *contrib;
-    rc = mission_contributors(req, json_string_value(json_object_get(r, "mission_id")), &contrib,
-                              err);
+    pko_scope scope;
+    pko_req_scope(req, "pcrs.read", &scope);
+    json_t *items;
+    rc = pcrs_candidates(pko_req_db(req), &scope, pko_req_actor(req), r, today, &items, err);
     if (rc) {
         json_decref(r);
-        json_decref(pledges);
         return rc;
     }
-    size_t n = json_array_size(pledges), k = 0;
-    json_t **c = pko_calloc(n ? n : 1, sizeof(json_t *));
-    size_t i;
-    json_t *p;
-    json_array_foreach(pledges, i, p)
-    {
-        json_t *s = pcrs_score(r, p, today, contrib);
-        if (!s)
-            continue;
-        c[k++] =
-            json_pack("{s:O, s:O, s:O, s:O, s:o}", "pledge_id", json_object_get(p, "id"), "country",
-                      json_object_get(p, "country"), "level", json_object_get(p, "level"),
-                      "strength", json_object_get(p, "strength"), "score", s);
-    }
-    qsort(c, k, sizeof(json_t *), by_total_desc);
-    json_t *items = json_array();
-    for (i = 0; i < k; i++)
-        json_array_append_new(items, c[i]);
-    pko_free(c);
-    json_decref(pledges);
-    json_decref(contrib);
     pko_req_reply(req, 200, json_pack("{s:o, s:o}", "requirement", r, "items", items));
     return PKO_OK;
-}
-
-/* Greedy baseline: best remaining eligible pair first. */
-typedef struct pair {
-    double score;
-    size_t r, p;
-} pair;
-
-static int pair_desc(const void *a, const void *b)
-{
-    const pair *x = a, *y = b;
-    return x->score < y->score ? 1 : x->score > y->score ? -1 : 0;
 }
 
 static pko_rc h_solve(pko_req *req, pko_err *err)
@@ -1334,119 +1232,16 @@ static pko_rc h_solve(pko_req *req, pko_err *err)
     }
     pko_scope scope;
     pko_req_scope(req, "pcrs.read", &scope);
-    const char *const binds[4] = {NULL, "open", NULL, ""};
-    json_t *reqs, *pledges;
-    size_t n_ids;
-    pko_rc rc = read_ids(req, &pko_entity_pcrs_requirement, &scope,
-                         "SELECT id FROM pcrs_requirements WHERE status = ?2 AND id > ?4"
-                         " AND ?5 > 0 ORDER BY id",
-                         binds, 1, &reqs, &n_ids, NULL, err);
-    if (rc)
-        return rc;
-    rc = load_pledges(req, NULL, &pledges, err);
-    if (rc) {
-        json_decref(reqs);
-        return rc;
-    }
     char today[11];
     today_utc(today);
-    size_t n = json_array_size(reqs), m = json_array_size(pledges);
-    /* Pledges of another unit type are never candidates, so the global
-     * problem splits into one independent block per unit type; only the
-     * pairs of a block are scored and held at a time. Greedy (best
-     * remaining pair first) splits the same way. */
-    json_t *cache = json_object(), **contrib = pko_calloc(n ? n : 1, sizeof(json_t *));
-    for (size_t i = 0; i < n && !rc; i++)
-        rc = contributors_for(req, cache, json_array_get(reqs, i), &contrib[i], err);
-    if (rc) {
-        pko_free(contrib);
-        json_decref(cache);
-        json_decref(reqs);
-        json_decref(pledges);
+    json_t *res, *versions;
+    pko_rc rc = pcrs_solve(pko_req_db(req), &scope, pko_req_actor(req), today, 0, &res,
+                           &versions, err);
+    if (rc)
         return rc;
-    }
-    int *assign = pko_calloc(n ? n : 1, sizeof(int));
-    json_t **chosen = pko_calloc(n ? n : 1, sizeof(json_t *));
-    size_t *ri = pko_calloc(n ? n : 1, sizeof(size_t)), *pj = pko_calloc(m ? m : 1, sizeof(size_t));
-    for (size_t i = 0; i < n; i++)
-        assign[i] = -1;
-    double greedy = 0;
-    for (size_t t = 0; t < pcrs_n_unit_types; t++) {
-        const char *code = pcrs_unit_types[t].code;
-        size_t na = 0, nb = 0;
-        for (size_t i = 0; i < n; i++)
-            if (strcmp(json_string_value(json_object_get(json_array_get(reqs, i), "unit_type")),
-                       code) == 0)
-                ri[na++] = i;
-        for (size_t j = 0; j < m; j++)
-            if (strcmp(json_string_value(json_object_get(json_array_get(pledges, j), "unit_type")),
-                       code) == 0)
-                pj[nb++] = j;
-        if (!na || !nb)
-            continue;
-        double *cost = pko_calloc(na * nb, sizeof(double));
-        json_t **scores = pko_calloc(na * nb, sizeof(json_t *));
-        pair *pairs = pko_calloc(na * nb, sizeof(pair));
-        int *sub = pko_calloc(na, sizeof(int));
-        size_t n_pairs = 0;
-        for (size_t a = 0; a < na; a++)
-            for (size_t b = 0; b < nb; b++) {
-                json_t *sc = pcrs_score(json_array_get(reqs, ri[a]), json_array_get(pledges, pj[b]),
-                                        today, contrib[ri[a]]);
-                if (sc && json_is_true(json_object_get(sc, "eligible"))) {
-                    double total = json_real_value(json_object_get(sc, "total"));
-                    cost[a * nb + b] = -total;
-                    scores[a * nb + b] = sc;
-                    pairs[n_pairs++] = (pair){total, a, b};
-                } else {
-                    json_decref(sc);
-                }
-            }
-        pcrs_hungarian(cost, na, nb, sub);
-        for (size_t a = 0; a < na; a++)
-            if (sub[a] >= 0 && scores[a * nb + (size_t)sub[a]]) {
-                assign[ri[a]] = (int)pj[sub[a]];
-                chosen[ri[a]] = json_incref(scores[a * nb + (size_t)sub[a]]);
-            }
-        qsort(pairs, n_pairs, sizeof(pair), pair_desc);
-        char *used_r = pko_calloc(na, 1), *used_p = pko_calloc(nb, 1);
-        for (size_t k = 0; k < n_pairs; k++)
-            if (!used_r[pairs[k].r] && !used_p[pairs[k].p]) {
-                used_r[pairs[k].r] = used_p[pairs[k].p] = 1;
-                greedy += pairs[k].score;
-            }
-        for (size_t k = 0; k < na * nb; k++)
-            json_decref(scores[k]);
-        pko_free(used_r);
-        pko_free(used_p);
-        pko_free(cost);
-        pko_free(scores);
-        pko_free(pairs);
-        pko_free(sub);
-    }
-    json_t *out = json_array(), *unassigned = json_array();
-    double total = 0;
-    for (size_t i = 0; i < n; i++) {
-        json_t *rq = json_array_get(reqs, i);
-        if (assign[i] < 0) {
-            json_array_append_new(unassigned, json_copy(json_object_get(rq, "id")));
-            continue;
-        }
-        total += json_real_value(json_object_get(chosen[i], "total"));
-        json_array_append_new(
-            out, json_pack("{s:O, s:O, s:O, s:o}", "requirement_id", json_object_get(rq, "id"),
-                           "mission_id", json_object_get(rq, "mission_id"), "pledge_id",
-                           json_object_get(json_array_get(pledges, (size_t)assign[i]), "id"),
-                           "score", chosen[i]));
-    }
-    pko_free(ri);
-    pko_free(pj);
-    pko_free(assign);
-    pko_free(chosen);
-    pko_free(contrib);
-    json_decref(cache);
+    json_t *out = json_object_get(res, "assignments");
     /* Apply: every assignment fills its requirement and deploys its
-     * pledge, all in one transaction, against the versions read above; the
+     * pledge, all in one transaction, against the versions read; the
      * caller must hold pcrs.requirements.write in every mission concerned,
      * else nothing is written. */
     if (apply) {
@@ -1465,21 +1260,15 @@ static pko_rc h_solve(pko_req *req, pko_err *err)
         pko_tx *tx = NULL;
         if (!rc)
             rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
-        for (size_t i = 0; !rc && i < n; i++) {
-            json_t *rq = json_array_get(reqs, i);
-            json_t *as2 = NULL;
-            json_array_foreach(out, a, as)
-            {
-                if (json_equal(json_object_get(as, "requirement_id"), json_object_get(rq, "id")))
-                    as2 = as;
-            }
-            if (!as2)
-                continue;
-            const char *pid = json_string_value(json_object_get(as2, "pledge_id"));
+        json_array_foreach(out, a, as)
+        {
+            if (rc)
+                break;
+            const char *rid = json_string_value(json_object_get(as, "requirement_id"));
+            const char *pid = json_string_value(json_object_get(as, "pledge_id"));
             json_t *f = json_pack("{s:s, s:s}", "status", "filled", "pledge_id", pid);
-            rc = pko_tx_update(tx, &pko_entity_pcrs_requirement,
-                               json_string_value(json_object_get(rq, "id")), f,
-                               json_integer_value(json_object_get(rq, "version")), err);
+            rc = pko_tx_update(tx, &pko_entity_pcrs_requirement, rid, f,
+                               json_integer_value(json_object_get(versions, rid)), err);
             json_decref(f);
             if (!rc)
                 rc = set_pledge_status(tx, pid, "deployed", err);
@@ -1490,19 +1279,14 @@ static pko_rc h_solve(pko_req *req, pko_err *err)
             rc = pko_tx_commit(tx, err);
         }
         if (rc) {
-            json_decref(out);
-            json_decref(unassigned);
-            json_decref(reqs);
-            json_decref(pledges);
+            json_decref(res);
+            json_decref(versions);
             return rc;
         }
     }
-    json_decref(reqs);
-    json_decref(pledges);
-    pko_req_reply(req, 200,
-                  json_pack("{s:o, s:o, s:f, s:f, s:i, s:i, s:b}", "assignments", out, "unassigned",
-                            unassigned, "total_score", total, "greedy_total_score", greedy,
-                            "requirements", (int)n, "pledges", (int)m, "applied", apply));
+    json_decref(versions);
+    json_object_set_new(res, "applied", json_boolean(apply));
+    pko_req_reply(req, 200, res);
     return PKO_OK;
 }
 
@@ -1574,71 +1358,18 @@ static pko_rc h_pipeline(pko_req *req, pko_err *err)
 /* Every visible open requirement with its number of eligible candidates
  * and the earliest deployment date among them; the gaps are those without
  * one, or whose earliest deployment is after required_by, counted by unit
- * type and mission. */
+ * type and mission (engine.c). */
 static pko_rc h_gaps(pko_req *req, pko_err *err)
 {
     pko_scope scope;
     pko_req_scope(req, "pcrs.read", &scope);
-    const char *const binds[4] = {NULL, "open", NULL, ""};
-    json_t *reqs, *pledges;
-    size_t n_ids;
-    pko_rc rc = read_ids(req, &pko_entity_pcrs_requirement, &scope,
-                         "SELECT id FROM pcrs_requirements WHERE status = ?2 AND id > ?4"
-                         " AND ?5 > 0 ORDER BY required_by, id",
-                         binds, 1, &reqs, &n_ids, NULL, err);
-    if (rc)
-        return rc;
-    rc = load_pledges(req, NULL, &pledges, err);
-    if (rc) {
-        json_decref(reqs);
-        return rc;
-    }
     char today[11];
     today_utc(today);
-    json_t *items = json_array(), *gaps = json_array(), *by_type = json_object(),
-           *by_mission = json_object();
-    size_t i, j;
-    json_t *r, *p;
-    json_array_foreach(reqs, i, r)
-    {
-        int n = 0;
-        char best[11] = "";
-        json_array_foreach(pledges, j, p)
-        {
-            json_t *sc = pcrs_score(r, p, today, NULL);
-            if (sc && json_is_true(json_object_get(sc, "eligible"))) {
-                const char *e = json_string_value(json_object_get(sc, "earliest_deployment"));
-                if (!best[0] || strcmp(e, best) < 0)
-                    snprintf(best, sizeof(best), "%s", e);
-                n++;
-            }
-            json_decref(sc);
-        }
-        const char *by = json_string_value(json_object_get(r, "required_by"));
-        const char *why = n == 0 ? "no_candidate" : strcmp(best, by) > 0 ? "late" : NULL;
-        json_t *it = json_pack(
-            "{s:O, s:O, s:O, s:O, s:i, s:s?, s:s?}", "requirement_id", json_object_get(r, "id"),
-            "mission_id", json_object_get(r, "mission_id"), "unit_type",
-            json_object_get(r, "unit_type"), "required_by", json_object_get(r, "required_by"),
-            "candidates", n, "earliest_deployment", best[0] ? best : NULL, "gap", why);
-        json_array_append(items, it);
-        if (why) {
-            json_array_append(gaps, it);
-            const char *t = json_string_value(json_object_get(r, "unit_type"));
-            const char *m = json_string_value(json_object_get(r, "mission_id"));
-            json_object_set_new(by_type, t,
-                                json_integer(json_integer_value(json_object_get(by_type, t)) + 1));
-            json_object_set_new(
-                by_mission, m,
-                json_integer(json_integer_value(json_object_get(by_mission, m)) + 1));
-        }
-        json_decref(it);
-    }
-    json_decref(reqs);
-    json_decref(pledges);
-    pko_req_reply(req, 200,
-                  json_pack("{s:o, s:o, s:o, s:o}", "requirements", items, "gaps", gaps,
-                            "by_unit_type", by_type, "by_mission", by_mission));
+    json_t *out;
+    pko_rc rc = pcrs_gaps(pko_req_db(req), &scope, pko_req_actor(req), today, &out, err);
+    if (rc)
+        return rc;
+    pko_req_reply(req, 200, out);
     return PKO_OK;
 }
 

@@ -135,4 +135,37 @@ json_t *pcrs_score(json_t *r, json_t *p, const char *today, json_t *contributors
  * with k = max(n, m). */
 double pcrs_hungarian(const double *cost, size_t n, size_t m, int *row_to_col);
 
+/* ---- The matching engine (engine.c) -------------------------------------
+ *
+ * One query per table into plain structs, scores per unit-type block, the
+ * Hungarian algorithm on each block's kept pairs (see engine.c). These are
+ * the code paths of the routes, also timed by bench/bench_pcrs.c. 'today'
+ * is YYYY-MM-DD (NULL: today in UTC for pcrs_solve); 'actor' (may be NULL:
+ * no audit) is audited for the confidential records in the answer. */
+
+/* Only the greedy baseline (bench): assignments are greedy's. */
+#define PCRS_SOLVE_GREEDY_ONLY 1u
+
+/* The body of POST assignments/solve without apply: {assignments,
+ * unassigned, total_score, greedy_total_score, requirements, pledges} over
+ * the open requirements visible under 'scope' and the available pledges
+ * within its clearance. '*versions' (may be NULL) receives {requirement
+ * id: version} of the requirements read. */
+PKO_MUST_USE pko_rc pcrs_solve(pko_db *db, const pko_scope *scope, const pko_actor *actor,
+                               const char *today, unsigned flags, json_t **out,
+                               json_t **versions, pko_err *err);
+/* The body of GET gaps. */
+PKO_MUST_USE pko_rc pcrs_gaps(pko_db *db, const pko_scope *scope, const pko_actor *actor,
+                              const char *today, json_t **out, pko_err *err);
+/* The ranked candidates (items of GET requirements/{id}/candidates) of
+ * requirement record 'r'. */
+PKO_MUST_USE pko_rc pcrs_candidates(pko_db *db, const pko_scope *scope, const pko_actor *actor,
+                                    json_t *r, const char *today, json_t **out, pko_err *err);
+/* Tests: score every same-type pair of the open requirements and
+ * available pledges both ways (the engine's plain structs and pcrs_score);
+ * '*max_diff' receives the largest difference of totals (1e9 when the
+ * eligibility differs), '*pairs' the number of pairs. */
+PKO_MUST_USE pko_rc pcrs_engine_check(pko_db *db, const char *today, double *max_diff,
+                                      size_t *pairs, pko_err *err);
+
 #endif
