@@ -16,5 +16,9 @@ const char *cli_db_default(void);
 int cli_open_store(const char *path, bool create, pko_store **st, int *applied);
 /* `pko import ...` */
 int cli_import(int argc, char **argv);
+/* `pko import fatalities ...` (registers.c) */
+int cli_import_fatalities(int argc, char **argv);
+/* `pko report sg-figures ...` (registers.c) */
+int cli_report(int argc, char **argv);
 
 #endif

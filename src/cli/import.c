@@ -23,6 +23,7 @@ static const char import_help[] =
     "       pko import acled FILE [--mission ACR] [--encoding cp1252] [options]\n"
     "       pko import csv FILE --map MAPPING.json [--mission ACR] [options]\n"
     "       pko import misconduct FILE [--classification LVL] [--db PATH]\n"
+    "       pko import fatalities FILE [options]  (pko import fatalities --help)\n"
     "\n"
     "Import incidents from a UCDP GED CSV, an ACLED CSV (current or pre-2019\n"
     "column names) or any CSV described by a mapping file (docs/incidents.md).\n"
@@ -56,6 +57,8 @@ int cli_import(int argc, char **argv)
     const char *kind = argv[1];
     if (strcmp(kind, "misconduct") == 0)
         return cli_import_misconduct(argc, argv);
+    if (strcmp(kind, "fatalities") == 0)
+        return cli_import_fatalities(argc, argv);
     if (strcmp(kind, "ucdp") == 0)
         o.format = INC_IMPORT_UCDP;
     else if (strcmp(kind, "acled") == 0)

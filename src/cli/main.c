@@ -566,7 +566,8 @@ static const char main_help[] =
     "  user      add, list and change users and their roles\n"
     "  check     verify database integrity and the audit chain\n"
     "  backup    copy the live database to a file\n"
-    "  import    import incidents from UCDP, ACLED or mapped CSV files\n"
+    "  import    import incidents (UCDP, ACLED, mapped CSV) or UN fatalities\n"
+    "  report    the Secretary-General's report figures (SVG, PNG, PDF, CSV)\n"
     "  routes    list the HTTP routes and the permission each needs\n"
     "  version   print the version\n"
     "\n"
@@ -610,6 +611,8 @@ int main(int argc, char **argv)
         return cmd_routes();
     if (strcmp(cmd, "import") == 0)
         return cli_import(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0)
+        return cli_report(argc - 1, argv + 1);
     fprintf(stderr, "pko: unknown command %s\n\n%s", cmd, main_help);
     return EXIT_USAGE;
 }

@@ -435,8 +435,13 @@ pko_rc fatalities_figure_ii(pko_db *db, const pko_scope *scope, const char *from
         json_t *o = json_array_get(arr, (size_t)(y - y0));
         json_object_set_new(o, "fatalities", json_integer(n));
         json_object_set_new(o, "eo_ied", json_integer(eo));
-        json_object_set_new(o, "weapon_recorded", json_integer(sqlite3_column_int64(s, 3)));
-        json_object_set_new(o, "eo_ied_share", json_real((double)eo / (double)n));
+        int64_t rec = sqlite3_column_int64(s, 3);
+        json_object_set_new(o, "weapon_recorded", json_integer(rec));
+        /* The share among the fatalities whose weapon is known: the public
+         * dataset records no weapon, and a share over all fatalities would
+         * read as "no IED" where it means "not recorded". */
+        json_object_set_new(o, "eo_ied_share",
+                            rec ? json_real((double)eo / (double)rec) : json_null());
         sum += n;
     }
     sqlite3_reset(s);

@@ -129,8 +129,9 @@ PKO_MUST_USE pko_rc fatalities_import(pko_db *db, const pko_actor *actor, FILE *
  * malicious acts per year of incident between 'from' and 'to' (inclusive,
  * YYYY-MM-DD), with those caused by explosive ordnance or IEDs, read under
  * 'scope'. '*out' receives [{year, fatalities, eo_ied, weapon_recorded,
- * eo_ied_share}] for every year of the period. '*total' (may be NULL) the
- * fatalities counted. */
+ * eo_ied_share}] for every year of the period; eo_ied_share is eo_ied over
+ * the fatalities whose weapon is recorded (null when none is). '*total'
+ * (may be NULL) the fatalities counted. */
 PKO_MUST_USE pko_rc fatalities_figure_ii(pko_db *db, const pko_scope *scope, const char *from,
                                          const char *to, json_t **out, int64_t *total,
                                          pko_err *err);
