@@ -167,6 +167,19 @@ static void draw_panel(cairo_t *cr, json_t *f, double top)
                 cmax = json_number_value(v);
         }
     }
+    for (size_t i = 0; i < nr; i++) {
+        double stack = 0;
+        for (size_t k = 0; k < ns; k++) {
+            json_t *s = json_array_get(ser, k);
+            json_t *v = json_object_get(json_array_get(rows, i),
+                                        json_string_value(json_object_get(s, "key")));
+            if (strcmp(json_string_value(json_object_get(s, "kind")), "stack") == 0 &&
+                json_is_number(v))
+                stack += json_number_value(v);
+        }
+        if (stack > cmax)
+            cmax = stack;
+    }
     cmax = nice_max(cmax);
     cairo_set_line_width(cr, 1);
     cairo_set_font_size(cr, 11);

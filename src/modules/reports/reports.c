@@ -19,9 +19,7 @@
 #include "modules/accountability/accountability.h"
 #include "modules/fatalities/fatalities.h"
 #include "modules/reports/reports.h"
-#if __has_include("modules/misconduct/misconduct.h")
 #include "modules/misconduct/misconduct.h"
-#endif
 
 /* ==== Schema ============================================================= */
 
@@ -235,12 +233,52 @@ static pko_rc fig_iii(pko_db *db, const pko_scope *scope, const char *from, cons
     return PKO_OK;
 }
 
-#ifdef PKO_MISCONDUCT_FIGURE_IV
+/* Figure IV comes whole from the misconduct module's public statistics
+ * (counts over every record, no record revealed); here it gets a row for
+ * every year of the period and the series to draw. */
 static pko_rc fig_iv(pko_db *db, const char *from, const char *to, json_t *fig, pko_err *err)
 {
-    return misconduct_figure_iv_into(db, from, to, fig, err);
+    json_t *m;
+    pko_rc rc = misconduct_figure_iv(db, from, to, &m, err);
+    if (rc)
+        return rc;
+    static const char *const keys[] = {"title", "definition", "source"};
+    for (size_t i = 0; i < 3; i++)
+        if (json_is_string(json_object_get(m, keys[i])))
+            json_object_set(fig, keys[i], json_object_get(m, keys[i]));
+    json_t *ser = json_object_get(fig, "series");
+    json_array_append_new(ser, series("same_year", "Incident in the year reported", "stack",
+                                      "count"));
+    json_array_append_new(ser, series("earlier_years", "Incident in an earlier year", "stack",
+                                      "count"));
+    json_array_append_new(ser, series("unknown", "Incident date unknown", "stack", "count"));
+    json_t *rows = json_object_get(fig, "rows");
+    int y0 = atoi(from), y1 = atoi(to);
+    for (int y = y0; y <= y1; y++)
+        json_array_append_new(rows, json_pack("{s:i, s:i, s:i, s:i, s:i}", "year", y, "same_year",
+                                              0, "earlier_years", 0, "unknown", 0, "total", 0));
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(m, "rows"), i, r)
+    {
+        json_int_t y = json_integer_value(json_object_get(r, "year"));
+        if (y >= y0 && y <= y1)
+            json_array_set(rows, (size_t)(y - y0), r);
+    }
+    json_int_t total = json_integer_value(json_object_get(m, "total"));
+    json_object_set_new(fig, "total", json_integer(total));
+    json_object_set_new(fig, "empty", json_boolean(total == 0));
+    char note[200];
+    if (total == 0)
+        snprintf(note, sizeof(note), "No allegation is recorded as reported between %s and %s.",
+                 from, to);
+    else
+        snprintf(note, sizeof(note), "%lld allegations reported in the period.",
+                 (long long)total);
+    json_object_set_new(fig, "note", json_string(note));
+    json_decref(m);
+    return PKO_OK;
 }
-#endif
 
 pko_rc reports_sg_figures(pko_db *db, const pko_scope *scope, const char *from, const char *to,
                           unsigned which, json_t **out, pko_err *err)
@@ -293,16 +331,9 @@ pko_rc reports_sg_figures(pko_db *db, const pko_scope *scope, const char *from, 
             "IV", "Number of allegations of misconduct reported by year",
             "Allegations by year reported, split by whether the incident happened in that year "
             "or in an earlier year. Public statistics only (counts).",
-            "PKO misconduct register (public statistics).");
+            "PKO misconduct register, public statistics.");
         json_array_append_new(figs, f);
-#ifdef PKO_MISCONDUCT_FIGURE_IV
         rc = fig_iv(db, from, to, f, err);
-#else
-        json_object_set_new(f, "note",
-                            json_string("Not available in this build: the misconduct module "
-                                        "does not provide its public statistics yet."));
-        json_object_set_new(f, "available", json_false());
-#endif
     }
     if (rc) {
         json_decref(figs);

@@ -10,8 +10,8 @@
  *   III investigation and prosecution of crimes against peacekeepers,
  *       cumulative (accountability module),
  *   IV  allegations of misconduct by year reported, split by incident in
- *       that year or earlier (misconduct module's public statistics), when
- *       that module provides it.
+ *       that year or earlier (misconduct_figure_iv(): the misconduct
+ *       module's public statistics, counts only).
  * See docs/registers.md.
  */
 #ifndef PKO_MODULES_REPORTS_H
