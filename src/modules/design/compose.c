@@ -220,14 +220,17 @@ pko_rc design_compose(json_t *p, json_t **out, pko_err *err)
 
     json_t *proposals = json_array();
     bool chosen[31] = {false};
+    int n_chosen = 0;
     for (int i = 0; i < 30; i++) {
         proposal *pr = &props[i];
-        if (pr->matched && pr->score > 0 && (int)json_array_size(proposals) < max_models)
+        if (pr->matched && pr->score > 0 && n_chosen < max_models) {
             chosen[pr->id] = true;
+            n_chosen++;
+        }
     }
     for (int i = 0; i < 30; i++) {
         proposal *pr = &props[i];
-        if (!chosen[pr->id]) {
+        if (!chosen[pr->id]) {  /* in score order */
             json_decref(pr->reasons);
             continue;
         }

@@ -546,16 +546,16 @@ static pko_rc h_requirements(pko_req *req, pko_err *err)
                  json_string_value(json_object_get(u, "name")), caps);
         json_int_t n = json_integer_value(json_object_get(u, "count"));
         for (json_int_t k = 0; k < n && !rc; k++) {
-            json_t *f = json_pack("{s:s, s:s, s:s, s:O, s:s, s:s}", "mission_id", mid, "unit_type",
+            /* No status: PCRS makes it a draft, to be opened by a force
+             * generation officer. */
+            json_t *f = json_pack("{s:s, s:s, s:s, s:O, s:s}", "mission_id", mid, "unit_type",
                                   json_string_value(json_object_get(u, "unit_type")), "title", t,
-                                  "strength", json_object_get(u, "strength"), "required_by", by,
-                                  "status", "open");
-            char rid[PKO_ID_LEN];
-            rc = pcrs_requirement_validate(f, 1, today, err);
+                                  "strength", json_object_get(u, "strength"), "required_by", by);
+            json_t *made = NULL;
+            rc = pcrs_requirement_create(tx, today, f, &made, err);
             if (!rc)
-                rc = pko_tx_insert(tx, &pko_entity_pcrs_requirement, f, rid, err);
-            if (!rc)
-                json_array_append_new(ids, json_string(rid));
+                json_array_append_new(ids, json_copy(json_object_get(made, "id")));
+            json_decref(made);
             json_decref(f);
         }
     }
@@ -580,7 +580,7 @@ static pko_rc h_requirements(pko_req *req, pko_err *err)
     }
     pko_req_reply(req, 201,
                   json_pack("{s:i, s:o, s:s, s:s}", "count", (int)json_array_size(ids),
-                            "requirement_ids", ids, "status", "open", "counted_from", base));
+                            "requirement_ids", ids, "status", "draft", "counted_from", base));
     return PKO_OK;
 }
 
@@ -622,6 +622,39 @@ static pko_rc h_feasibility(pko_req *req, pko_err *err)
     base_date(d, base);
     int bdays = (int)json_integer_value(json_object_get(json_object_get(der, "benchmark"), "days"));
     json_t *f = design_feasibility(json_object_get(der, "units"), pledges, base, bdays);
+    /* PCRS's own view of each derived requirement: pledges per level, and
+     * how many deploy by the date the design needs the unit. */
+    char today[11];
+    today_utc(today);
+    json_t *pv = json_array();
+    size_t i;
+    json_t *u;
+    json_array_foreach(json_object_get(der, "units"), i, u)
+    {
+        char by[11];
+        design_add_days(base, (long)json_integer_value(json_object_get(u, "required_after_days")),
+                        by);
+        json_t *pf = NULL;
+        rc = pcrs_feasibility(pko_req_db(req), pko_req_user(req)->clearance,
+                              json_string_value(json_object_get(u, "unit_type")), by, today, &pf,
+                              err);
+        if (rc)
+            break;
+        json_int_t need = json_integer_value(json_object_get(u, "count"));
+        json_object_set_new(pf, "needed", json_integer(need));
+        json_object_set_new(pf, "enough_on_time",
+                            json_boolean(json_integer_value(json_object_get(pf, "on_time")) >= need));
+        json_array_append_new(pv, pf);
+    }
+    if (rc) {
+        json_decref(pv);
+        json_decref(f);
+        json_decref(pledges);
+        json_decref(der);
+        json_decref(d);
+        return rc;
+    }
+    json_object_set_new(f, "requirements", pv);
     json_object_set_new(f, "benchmark", json_deep_copy(json_object_get(der, "benchmark")));
     json_object_set_new(f, "readiness_days", json_pack("{s:i, s:i, s:i, s:i, s:i}", "registered",
                                                        pcrs_level_days(0), "level_1",
@@ -633,6 +666,100 @@ static pko_rc h_feasibility(pko_req *req, pko_err *err)
     json_decref(der);
     json_decref(d);
     pko_req_reply(req, 200, f);
+    return PKO_OK;
+}
+
+
+/* The CPAS plan skeleton: one intended outcome per model (its strategic
+ * purpose), under the mandate priority of the model's first mandate
+ * component, over the design's phases from the mandate date. */
+static pko_rc h_plan(pko_req *req, pko_err *err)
+{
+    json_t *d;
+    char acr[40];
+    pko_rc rc = load_design(req, &d, acr, err);
+    if (rc)
+        return rc;
+    rc = pko_req_require(req, "design.write", acr, err);
+    if (!rc && json_is_string(json_object_get(d, "plan_id")))
+        rc = pko_err_set(err, PKO_ECONFLICT, "this design already has its plan skeleton: plan %s",
+                         json_string_value(json_object_get(d, "plan_id")));
+    if (!rc && json_array_size(json_object_get(d, "models")) == 0)
+        rc = pko_err_field(err, PKO_EINVAL, "models",
+                           "the design has no models: choose models before drafting the plan");
+    if (rc) {
+        json_decref(d);
+        return rc;
+    }
+    json_t *der = design_derive(d);
+    json_int_t months = json_integer_value(json_object_get(json_object_get(der, "cost"), "months"));
+    json_decref(der);
+    if (months < 1)
+        months = 12;
+    char base[11], start[8], end[8], endday[11];
+    base_date(d, base);
+    snprintf(start, sizeof(start), "%.7s", base);
+    design_add_days(base, (long)(months * 30.44) - 1, endday);
+    snprintf(end, sizeof(end), "%.7s", endday);
+    json_t *outcomes = json_array();
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(d, "models"), i, x)
+    {
+        const json_t *m = design_model((int)json_integer_value(x));
+        const json_t *c = design_component(
+            (int)json_integer_value(json_array_get(json_object_get(m, "mandate_components"), 0)));
+        char prio[160], outc[400], task[600] = "";
+        const char *cname = json_string_value(json_object_get(c, "name"));
+        snprintf(prio, sizeof(prio), "%c%.150s", cname[0] - ('a' <= cname[0] && cname[0] <= 'z' ? 32 : 0),
+                 cname + 1);
+        snprintf(outc, sizeof(outc), "Model %lld, %s: %s", (long long)json_integer_value(x),
+                 json_string_value(json_object_get(m, "name")),
+                 json_string_value(json_object_get(m, "purpose")));
+        size_t j;
+        json_t *t;
+        json_array_foreach(json_object_get(m, "tasks"), j, t)
+        {
+            strncat(task, j ? "; " : "", sizeof(task) - strlen(task) - 1);
+            strncat(task, json_string_value(t), sizeof(task) - strlen(task) - 1);
+        }
+        json_array_append_new(outcomes, json_pack("{s:s, s:s, s:s}", "priority", prio, "outcome",
+                                                  outc, "mandated_task", task));
+    }
+    char context[1200];
+    const char *modality = json_string_value(json_object_get(d, "modality"));
+    snprintf(context, sizeof(context),
+             "Drafted from mission design \"%.200s\" (%s): %zu models of the Future of "
+             "Peacekeeping study (2024), modality %s, life cycle state %s. One intended outcome "
+             "per model, stated as its strategic purpose; indicators are yet to be defined.",
+             json_string_value(json_object_get(d, "title")), pko_req_param(req, "id"),
+             json_array_size(json_object_get(d, "models")), modality ? modality : "not chosen",
+             json_string_value(json_object_get(d, "state")));
+    pko_tx *tx;
+    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
+    json_t *plan = NULL;
+    if (!rc) {
+        rc = cpas_plan_skeleton(tx, pko_req_user(req),
+                                json_string_value(json_object_get(d, "mission_id")), start, end,
+                                context, outcomes, &plan, err);
+        if (!rc) {
+            json_t *upd = json_pack("{s:O}", "plan_id", json_object_get(plan, "id"));
+            rc = pko_tx_update(tx, &pko_entity_design_mission, pko_req_param(req, "id"), upd, 0,
+                               err);
+            json_decref(upd);
+        }
+        if (rc)
+            pko_tx_rollback(tx);
+        else
+            rc = pko_tx_commit(tx, err);
+    }
+    json_decref(outcomes);
+    json_decref(d);
+    if (rc) {
+        json_decref(plan);
+        return rc;
+    }
+    pko_req_reply(req, 201, plan);
     return PKO_OK;
 }
 
@@ -723,6 +850,7 @@ static const pko_route design_routes[] = {
     {"PATCH", "/api/v1/design/missions/{id}", h_design_update, "design.write", 0, 262144},
     {"POST", "/api/v1/design/missions/{id}/requirements", h_requirements, "design.write", 0, 1024},
     {"GET", "/api/v1/design/missions/{id}/feasibility", h_feasibility, "design.read", 0, 0},
+    {"POST", "/api/v1/design/missions/{id}/plan", h_plan, "design.write", 0, 1024},
     {"POST", "/api/v1/design/missions/{id}/transition", h_transition, "design.write", 0, 8192},
 };
 
