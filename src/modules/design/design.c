@@ -212,7 +212,7 @@ static pko_rc h_model(pko_req *req, pko_err *err)
     long id = strtol(p, &end, 10);
     const json_t *m = *end == '\0' ? design_model((int)id) : NULL;
     if (!m)
-        return pko_err_set(err, PKO_ENOTFOUND, "no model %.20s: models are numbered 1-30", p);
+        return pko_err_set(err, PKO_ENOTFOUND, "no such model: models are numbered 1-30");
     json_t *out = json_deep_copy(m);
     /* Resolve capability codes and components for the reader. */
     json_t *caps = json_array();
