@@ -472,6 +472,81 @@ def feasibility_of_a_unit_type():
     expect(st == 400 and js["error"]["field"] == "required_by", (st, js))
 
 
+@test
+def rotations_of_a_deployed_unit():
+    import datetime
+    today = datetime.date.today()
+    dep = (today - datetime.timedelta(days=400)).isoformat()
+    pl = req("POST", P + "/pledges", pledge(unit_type="level_2_hospital", strength=63,
+                                            country="KEN", women_share=0.2), S["fgo"])[1]
+    st, r, _, _ = req("POST", P + "/requirements",
+                      requirement(unit_type="level_2_hospital", status="filled",
+                                  pledge_id=pl["id"], deployed_on=dep, rotation_months=6),
+                      S["planner"])
+    expect(st == 201, (st, r))
+    st, v, _, _ = req("GET", P + "/requirements/%s/rotations" % r["id"], s=S["planner"])
+    expect(st == 200 and v["deployed"] and len(v["contingents"]) == 1, (st, v))
+    c1 = v["contingents"][0]
+    expect(c1["number"] == 1 and c1["start_date"] == dep and not c1["recorded"]
+           and c1["strength"] == 63 and v["country"] == "KEN", v)
+    expect(v["current"] == 1 and v["overdue"] and v["rotation_months"] == 6, v)
+    # the next rotation is due six months after deployment
+    y, m, d = map(int, dep.split("-"))
+    m += 6
+    y, m = y + (m - 1) // 12, (m - 1) % 12 + 1
+    import calendar
+    due = "%04d-%02d-%02d" % (y, m, min(d, calendar.monthrange(y, m)[1]))
+    expect(v["next_rotation_due"] == due, (v["next_rotation_due"], due))
+    # bad input names the field, nothing is written
+    for body, field in (({"start_date": dep}, "start_date"), ({"start_date": "soon"}, "start_date"),
+                        ({"start_date": "2999-01-01"}, "start_date"),
+                        ({"start_date": due, "women_share": 2}, "women_share"),
+                        ({"start_date": due, "colour": 1}, "colour")):
+        st, js, _, _ = req("POST", P + "/requirements/%s/rotations" % r["id"], body, S["planner"])
+        expect(st == 400 and js["error"]["field"] == field, (body, st, js))
+    expect(req("POST", P + "/requirements/%s/rotations" % r["id"], {"start_date": due},
+               S["viewer"])[0] in (403, 404), "viewer rotates")
+    st, v, _, _ = req("GET", P + "/requirements/%s/rotations" % r["id"], s=S["planner"])
+    expect(len(v["contingents"]) == 1 and not v["contingents"][0]["recorded"], v)
+    # the first rotation writes contingents 1 and 2
+    st, v, _, _ = req("POST", P + "/requirements/%s/rotations" % r["id"],
+                      {"start_date": due, "strength": 60, "women_share": 0.3,
+                       "notes": "second contingent"}, S["planner"])
+    expect(st == 201 and [c["number"] for c in v["contingents"]] == [1, 2], (st, v))
+    c1, c2 = v["contingents"]
+    expect(c1["recorded"] and c1["end_date"] == due and c1["strength"] == 63, c1)
+    expect(c2["start_date"] == due and c2["end_date"] is None and c2["strength"] == 60
+           and abs(c2["women_share"] - 0.3) < 1e-9 and v["current"] == 2, v)
+    # a rotation planned ahead is the next one due
+    ahead = (today + datetime.timedelta(days=30)).isoformat()
+    st, v, _, _ = req("POST", P + "/requirements/%s/rotations" % r["id"],
+                      {"start_date": ahead}, S["planner"])
+    expect(st == 201 and v["current"] == 2 and v["next_rotation_due"] == ahead
+           and v["rotation_planned"] and not v["overdue"] and v["days_to_next_rotation"] == 30, v)
+    expect(v["contingents"][1]["end_date"] == ahead and v["contingents"][2]["strength"] == 63, v)
+    st, js, _, _ = req("POST", P + "/requirements/%s/rotations" % r["id"],
+                       {"start_date": ahead}, S["planner"])
+    expect(st == 400 and js["error"]["field"] == "start_date", (st, js))
+    # due within 60 days for the mission's planner, not for the MONUSCO viewer
+    st, js, _, _ = req("GET", P + "/rotations/due?within_days=60", s=S["planner"])
+    expect(st == 200 and r["id"] in [x["requirement_id"] for x in js["items"]], js)
+    st, js, _, _ = req("GET", P + "/rotations/due?within_days=10", s=S["planner"])
+    expect(st == 200 and r["id"] not in [x["requirement_id"] for x in js["items"]], js)
+    st, js, _, _ = req("GET", P + "/rotations/due", s=S["viewer"])
+    expect(st == 200 and js["items"] == [], js)
+    st, js, _, _ = req("GET", P + "/rotations/due?within_days=x", s=S["planner"])
+    expect(st == 400 and js["error"]["field"] == "within_days", (st, js))
+    # only a deployed unit rotates
+    st, o, _, _ = req("POST", P + "/requirements", requirement(unit_type="level_2_hospital"),
+                      S["planner"])
+    st, js, _, _ = req("POST", P + "/requirements/%s/rotations" % o["id"], {"start_date": ahead},
+                       S["planner"])
+    expect(st == 409 and js["error"]["field"] == "status", (st, js))
+    st, v, _, _ = req("GET", P + "/requirements/%s/rotations" % o["id"], s=S["planner"])
+    expect(st == 200 and not v["deployed"] and v["contingents"] == []
+           and v["next_rotation_due"] is None, v)
+
+
 def main():
     users = {"admin": ["system_admin"], "fgo": ["force_generation_officer"],
              "fgo_m": ["force_generation_officer:MINUSCA"], "planner": ["planner:MINUSCA"],

@@ -92,6 +92,21 @@ static const pko_migration pcrs_migrations[] = {
         "CREATE INDEX pcrs_requirements_status ON pcrs_requirements(status, unit_type);"
         "CREATE UNIQUE INDEX pcrs_requirements_pledge ON pcrs_requirements(pledge_id)"
         " WHERE pledge_id IS NOT NULL;"},
+    /* Rotations: the successive contingents of a deployed unit. */
+    {5, "CREATE TABLE pcrs_rotations("
+        " id TEXT PRIMARY KEY, version INTEGER NOT NULL, classification INTEGER NOT NULL DEFAULT 0,"
+        " created_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
+        " requirement_id TEXT NOT NULL REFERENCES pcrs_requirements(id),"
+        " mission_id TEXT NOT NULL REFERENCES missions(id),"
+        " pledge_id TEXT NOT NULL REFERENCES pcrs_pledges(id),"
+        " number INTEGER NOT NULL CHECK (number >= 1),"
+        " start_date TEXT NOT NULL, end_date TEXT,"
+        " strength INTEGER CHECK (strength IS NULL OR strength BETWEEN 1 AND 10000),"
+        " women_share REAL CHECK (women_share IS NULL OR women_share BETWEEN 0 AND 1),"
+        " notes TEXT,"
+        " UNIQUE (requirement_id, number)"
+        ") STRICT;"
+        "CREATE INDEX pcrs_rotations_mission ON pcrs_rotations(mission_id, start_date);"},
 };
 
 static const pko_col pledge_cols[] = {
@@ -1548,6 +1563,10 @@ static const pko_route pcrs_routes[] = {
      "pcrs.requirements.write", 0, 1024},
     {"GET", "/api/v1/pcrs/requirements/{id}/candidates", h_candidates, "pcrs.read", 0, 0},
     {"GET", "/api/v1/pcrs/feasibility", h_feasibility, "pcrs.read", 0, 0},
+    {"GET", "/api/v1/pcrs/requirements/{id}/rotations", pcrs_h_rotations_get, "pcrs.read", 0, 0},
+    {"POST", "/api/v1/pcrs/requirements/{id}/rotations", pcrs_h_rotation_create,
+     "pcrs.requirements.write", 0, 16384},
+    {"GET", "/api/v1/pcrs/rotations/due", pcrs_h_rotations_due, "pcrs.read", 0, 0},
     {"POST", "/api/v1/pcrs/assignments/solve", h_solve, "pcrs.read", 0, 1024},
     {"GET", "/api/v1/pcrs/pipeline", h_pipeline, "pcrs.read", 0, 0},
     {"GET", "/api/v1/pcrs/visits", h_visits_list, "pcrs.read", 0, 0},
@@ -1558,7 +1577,8 @@ static const pko_route pcrs_routes[] = {
 };
 
 static const pko_entity *const pcrs_entities[] = {
-    &pko_entity_pcrs_pledge, &pko_entity_pcrs_requirement, &pko_entity_pcrs_visit};
+    &pko_entity_pcrs_pledge, &pko_entity_pcrs_requirement, &pko_entity_pcrs_visit,
+    &pko_entity_pcrs_rotation};
 
 const pko_module pko_module_pcrs = {
     .name = "pcrs",

@@ -135,6 +135,24 @@ json_t *pcrs_score(json_t *r, json_t *p, const char *today, json_t *contributors
  * with k = max(n, m). */
 double pcrs_hungarian(const double *cost, size_t n, size_t m, int *row_to_col);
 
+/* ---- Deployments and rotations (rotations.c) ------------------------------ */
+
+extern const pko_entity pko_entity_pcrs_rotation;
+/* 'date' (YYYY-MM-DD) plus 'months', the day clamped to the month's end. */
+void pcrs_add_months(const char *date, int months, char out[11]);
+/* The rotation history of requirement record 'r' (its pledge record 'p',
+ * may be NULL) as of 'today': {requirement_id, mission_id, unit_type,
+ * pledge_id, country, deployed, deployed_on, rotation_months,
+ * rotation_months_assumed, contingents: [{id, number, start_date,
+ * end_date, strength, women_share, notes, recorded}], current,
+ * next_rotation_due, days_to_next_rotation, rotation_planned, overdue}. */
+PKO_MUST_USE pko_rc pcrs_rotation_view(pko_db *db, json_t *r, json_t *p, const char *today,
+                                       json_t **out, pko_err *err);
+/* Route handlers (registered in pcrs.c). */
+PKO_MUST_USE pko_rc pcrs_h_rotations_get(pko_req *req, pko_err *err);
+PKO_MUST_USE pko_rc pcrs_h_rotation_create(pko_req *req, pko_err *err);
+PKO_MUST_USE pko_rc pcrs_h_rotations_due(pko_req *req, pko_err *err);
+
 /* ---- The matching engine (engine.c) -------------------------------------
  *
  * One query per table into plain structs, scores per unit-type block, the
