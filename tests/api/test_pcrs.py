@@ -547,6 +547,57 @@ def rotations_of_a_deployed_unit():
            and v["next_rotation_due"] is None, v)
 
 
+@test
+def parity_by_year_and_per_mission():
+    st, js, _, _ = req("GET", P + "/parity?year=2025", s=S["viewer"])
+    expect(st == 200 and js["year"] == 2025, (st, js))
+    mc = {x["category"]: x for x in js["items"]}["military_contingents"]
+    expect(mc["target"] == 0.15 and mc["target_year"] == 2028
+           and "no target recorded for 2025" in mc["target_source"], mc)
+    t = {"category": "military_contingents", "year": 2025, "target": 0.09,
+         "source": "API test: a recorded target"}
+    expect(req("POST", P + "/parity/targets", t, S["viewer"])[0] == 403, "viewer records")
+    for bad, field in ((dict(t, category="navy"), "category"), (dict(t, year=2030), "year"),
+                       (dict(t, target=0), "target"), (dict(t, source=""), "source"),
+                       (dict(t, colour=1), "colour")):
+        st, js, _, _ = req("POST", P + "/parity/targets", bad, S["fgo"])
+        expect(st == 400 and js["error"]["field"] == field, (bad, st, js))
+    st, rec, _, _ = req("POST", P + "/parity/targets", t, S["fgo"])
+    expect(st == 201 and rec["target"] == 0.09, (st, rec))
+    st, js, _, _ = req("POST", P + "/parity/targets", t, S["fgo"])
+    expect(st == 409 and js["error"]["field"] == "year", (st, js))
+    st, js, _, _ = req("GET", P + "/parity?year=2025", s=S["viewer"])
+    mc = {x["category"]: x for x in js["items"]}["military_contingents"]
+    expect(mc["target"] == 0.09 and mc["target_year"] == 2025
+           and mc["target_source"] == t["source"], mc)
+    st, js, _, _ = req("PATCH", P + "/parity/targets/" + rec["id"], {"target": 0.1}, S["fgo"])
+    expect(st == 200 and js["target"] == 0.1, (st, js))
+    st, js, _, _ = req("PATCH", P + "/parity/targets/" + rec["id"], {"year": 2026}, S["fgo"])
+    expect(st == 400 and js["error"]["field"] == "year", (st, js))
+    st, js, _, _ = req("GET", P + "/parity/targets", s=S["viewer"])
+    expect(st == 200 and [x["target"] for x in js["recorded"]] == [0.1]
+           and len(js["targets_2028"]) == 4, js)
+    expect(req("GET", P + "/parity?year=abc", s=S["viewer"])[0] == 400, "bad year")
+    # deployed units per mission: a formed police unit deployed to MINUSCA
+    pl = req("POST", P + "/pledges", pledge(unit_type="formed_police_unit", strength=140,
+                                            country="SEN", women_share=0.25), S["fgo"])[1]
+    st, r, _, _ = req("POST", P + "/requirements",
+                      requirement(unit_type="formed_police_unit", status="filled",
+                                  pledge_id=pl["id"], deployed_on="2025-01-10"), S["planner"])
+    expect(st == 201, (st, r))
+    st, js, _, _ = req("GET", P + "/parity/missions?year=2026", s=S["planner"])
+    expect(st == 200 and js["year"] == 2026, (st, js))
+    ms = {m["acronym"]: m for m in js["missions"]}
+    expect("MINUSCA" in ms and "MONUSCO" not in ms, js)
+    fpu = {c["category"]: c for c in ms["MINUSCA"]["categories"]}["formed_police_units"]
+    expect(fpu["units"] == 1 and fpu["strength"] == 140 and abs(fpu["share"] - 0.25) < 1e-9
+           and fpu["target"] == 0.20 and fpu["meets_target"], fpu)
+    # the hospital of the rotation test counts with its current contingent (60, 30% women)
+    expect(ms["MINUSCA"]["units_with_recorded_contingent"] >= 1, ms["MINUSCA"])
+    st, js, _, _ = req("GET", P + "/parity/missions", s=S["viewer"])
+    expect(st == 200 and all(m["acronym"] != "MINUSCA" for m in js["missions"]), js)
+
+
 def main():
     users = {"admin": ["system_admin"], "fgo": ["force_generation_officer"],
              "fgo_m": ["force_generation_officer:MINUSCA"], "planner": ["planner:MINUSCA"],

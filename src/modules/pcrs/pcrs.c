@@ -107,6 +107,17 @@ static const pko_migration pcrs_migrations[] = {
         " UNIQUE (requirement_id, number)"
         ") STRICT;"
         "CREATE INDEX pcrs_rotations_mission ON pcrs_rotations(mission_id, start_date);"},
+    /* Year-by-year targets of the Uniformed Gender Parity Strategy. */
+    {6, "CREATE TABLE pcrs_parity_targets("
+        " id TEXT PRIMARY KEY, version INTEGER NOT NULL, classification INTEGER NOT NULL DEFAULT 0,"
+        " created_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
+        " category TEXT NOT NULL CHECK (category IN ('military_contingents',"
+        "'military_observers_staff_officers','formed_police_units','individual_police_officers')),"
+        " year INTEGER NOT NULL CHECK (year BETWEEN 2018 AND 2028),"
+        " target REAL NOT NULL CHECK (target > 0 AND target <= 1),"
+        " source TEXT NOT NULL,"
+        " UNIQUE (category, year)"
+        ") STRICT;"},
 };
 
 static const pko_col pledge_cols[] = {
@@ -1388,79 +1399,6 @@ static pko_rc h_gaps(pko_req *req, pko_err *err)
     return PKO_OK;
 }
 
-/* Share of women in pledged units (available or deployed) per category of
- * personnel, against the targets for 2028 of the Uniformed Gender Parity
- * Strategy 2018-2028 (DPO): 15% of military contingents, 25% of military
- * observers and staff officers, 20% of formed police units, 30% of
- * individual police officers. */
-static const struct {
-    const char *category;
-    double target;
-} parity_targets[] = {
-    {"military_contingents", 0.15},
-    {"military_observers_staff_officers", 0.25},
-    {"formed_police_units", 0.20},
-    {"individual_police_officers", 0.30},
-};
-
-static size_t parity_category(const char *unit_type)
-{
-    if (strcmp(unit_type, "military_observers") == 0 || strcmp(unit_type, "staff_officers") == 0)
-        return 1;
-    if (strcmp(unit_type, "formed_police_unit") == 0)
-        return 2;
-    if (strcmp(unit_type, "individual_police_officers") == 0)
-        return 3;
-    return 0;
-}
-
-static pko_rc h_parity(pko_req *req, pko_err *err)
-{
-    pko_scope scope;
-    pko_req_scope(req, "pcrs.read", &scope);
-    pko_db *db = pko_req_db(req);
-    pko_stmt *s;
-    pko_rc rc = pko_db_prepare(db,
-                               "SELECT unit_type, SUM(strength),"
-                               " SUM(strength * COALESCE(women_share, 0)), COUNT(*)"
-                               " FROM pcrs_pledges WHERE status <> 'withdrawn'"
-                               " AND classification <= ?1 GROUP BY unit_type",
-                               &s, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int(s, 1, scope.clearance);
-    double strength[4] = {0}, women[4] = {0};
-    int64_t pledges[4] = {0};
-    int row;
-    while (!(rc = pko_db_step(db, s, &row, err)) && row) {
-        size_t c = parity_category((const char *)sqlite3_column_text(s, 0));
-        strength[c] += (double)sqlite3_column_int64(s, 1);
-        women[c] += sqlite3_column_double(s, 2);
-        pledges[c] += sqlite3_column_int64(s, 3);
-    }
-    sqlite3_reset(s);
-    if (rc)
-        return rc;
-    json_t *items = json_array();
-    for (size_t c = 0; c < 4; c++) {
-        double share = strength[c] > 0 ? women[c] / strength[c] : 0;
-        json_array_append_new(
-            items,
-            json_pack("{s:s, s:f, s:I, s:f, s:f, s:f, s:b, s:f}", "category",
-                      parity_targets[c].category, "target", parity_targets[c].target, "pledges",
-                      (json_int_t)pledges[c], "strength", strength[c], "women", women[c], "share",
-                      share, "meets_target",
-                      strength[c] > 0 && share + 1e-9 >= parity_targets[c].target, "women_short",
-                      share >= parity_targets[c].target
-                          ? 0.0
-                          : parity_targets[c].target * strength[c] - women[c]));
-    }
-    pko_req_reply(req, 200,
-                  json_pack("{s:o, s:s}", "items", items, "targets",
-                            "Uniformed Gender Parity Strategy 2018-2028, targets for 2028"));
-    return PKO_OK;
-}
-
 /* ==== Feasibility (for mission design) ===================================== */
 
 pko_rc pcrs_feasibility(pko_db *db, int clearance, const char *unit_type, const char *required_by,
@@ -1573,12 +1511,18 @@ static const pko_route pcrs_routes[] = {
     {"POST", "/api/v1/pcrs/visits", h_visit_create, "pcrs.pledges.write", 0, 65536},
     {"GET", "/api/v1/pcrs/visits/{id}", h_visit_get, "pcrs.read", 0, 0},
     {"GET", "/api/v1/pcrs/gaps", h_gaps, "pcrs.read", 0, 0},
-    {"GET", "/api/v1/pcrs/parity", h_parity, "pcrs.read", 0, 0},
+    {"GET", "/api/v1/pcrs/parity", pcrs_h_parity, "pcrs.read", 0, 0},
+    {"GET", "/api/v1/pcrs/parity/missions", pcrs_h_parity_missions, "pcrs.read", 0, 0},
+    {"GET", "/api/v1/pcrs/parity/targets", pcrs_h_parity_targets, "pcrs.read", 0, 0},
+    {"POST", "/api/v1/pcrs/parity/targets", pcrs_h_parity_target_create, "pcrs.pledges.write", 0,
+     4096},
+    {"PATCH", "/api/v1/pcrs/parity/targets/{id}", pcrs_h_parity_target_update,
+     "pcrs.pledges.write", 0, 4096},
 };
 
 static const pko_entity *const pcrs_entities[] = {
     &pko_entity_pcrs_pledge, &pko_entity_pcrs_requirement, &pko_entity_pcrs_visit,
-    &pko_entity_pcrs_rotation};
+    &pko_entity_pcrs_rotation, &pko_entity_pcrs_parity_target};
 
 const pko_module pko_module_pcrs = {
     .name = "pcrs",

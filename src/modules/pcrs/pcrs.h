@@ -153,6 +153,19 @@ PKO_MUST_USE pko_rc pcrs_h_rotations_get(pko_req *req, pko_err *err);
 PKO_MUST_USE pko_rc pcrs_h_rotation_create(pko_req *req, pko_err *err);
 PKO_MUST_USE pko_rc pcrs_h_rotations_due(pko_req *req, pko_err *err);
 
+/* ---- Gender parity (parity.c) -------------------------------------------- */
+
+extern const pko_entity pko_entity_pcrs_parity_target;
+/* The parity category of a unit type: 0 military contingents, 1 military
+ * observers and staff officers, 2 formed police units, 3 individual police
+ * officers. */
+int pcrs_parity_category(const char *unit_type);
+PKO_MUST_USE pko_rc pcrs_h_parity(pko_req *req, pko_err *err);
+PKO_MUST_USE pko_rc pcrs_h_parity_missions(pko_req *req, pko_err *err);
+PKO_MUST_USE pko_rc pcrs_h_parity_targets(pko_req *req, pko_err *err);
+PKO_MUST_USE pko_rc pcrs_h_parity_target_create(pko_req *req, pko_err *err);
+PKO_MUST_USE pko_rc pcrs_h_parity_target_update(pko_req *req, pko_err *err);
+
 /* ---- The matching engine (engine.c) -------------------------------------
  *
  * One query per table into plain structs, scores per unit-type block, the
