@@ -655,6 +655,108 @@ def formula_indicators_ratios_composites_and_cycles():
     expect("formula" in er["completeness"]["reason"] and er["completeness"]["overdue"] == [], er)
 
 
+@test
+def import_export_round_trips():
+    """Frameworks and data out as JSON and CSV and back in, identical;
+    bad files refused naming the line and column, nothing written."""
+    def new_plan(title):
+        st, js, _, _ = req("POST", "/api/v1/cpas/plans", plan_body(title=title), S["planner"])
+        expect(st == 201, (st, js))
+        return js["id"]
+
+    def export(pid, fmt="json", what=None):
+        q = "?format=" + fmt + ("&what=" + what if what else "")
+        st, js, raw, r = req("GET", "/api/v1/cpas/plans/%s/export%s" % (pid, q), s=S["viewer"])
+        expect(st == 200, (st, raw[:300]))
+        return js if fmt == "json" else raw.decode()
+
+    def imp(pid, body, fmt="json", what=None, who="planner"):
+        q = "?format=" + fmt + ("&what=" + what if what else "")
+        data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+        return req("POST", "/api/v1/cpas/plans/%s/import%s" % (pid, q), data, S[who],
+                   ctype="text/csv" if fmt == "csv" else "application/json")
+
+    def strip(doc):
+        d = {k: v for k, v in doc.items() if k != "plan"}
+        d["datapoints"] = [{k: v for k, v in x.items() if k not in ("status", "indicator_id")}
+                           for x in doc["datapoints"]]
+        return d
+
+    # JSON: the first plan (framework, indicators, data, drivers, stakeholders).
+    a = export(P["plan"])
+    expect(a["format"] == "pko-cpas-1" and len(a["nodes"]) == 3 and len(a["indicators"]) == 3, a)
+    expect(len(a["datapoints"]) >= 4 and len(a["drivers"]) == 1 and len(a["stakeholders"]) == 2,
+           a)
+    b = new_plan("Imported from JSON")
+    st, js, _, _ = imp(b, a)
+    expect(st == 201 and js["imported"]["nodes"] == 3 and
+           js["imported"]["datapoints"] == len(a["datapoints"]), (st, js))
+    expect(strip(export(b)) == strip(a), (strip(export(b)), strip(a)))
+    # A node and data points that exist already: nothing at all is written.
+    eb = export(b)
+    again = {"format": "pko-cpas-1",
+             "nodes": [{"key": "NEW", "level": "priority", "title": "New priority"}],
+             "datapoints": [{k: v for k, v in x.items() if k != "indicator"}
+                            for x in eb["datapoints"]]}
+    st, js, _, _ = imp(b, again)
+    expect(st == 409 and js["error"]["field"] == "datapoints[0].period", (st, js))
+    expect(len(export(b)["nodes"]) == len(eb["nodes"]), "half-written")
+    again["datapoints"] = again["datapoints"][:0]
+    st, js, _, _ = imp(b, again)
+    expect(st == 201 and js["imported"]["nodes"] == 1, (st, js))
+    for bad, field in ((dict(a, format="x"), "format"), (dict(a, colour=1), "colour"),
+                       (dict(a, nodes=[{"key": "N1", "level": "outcome", "title": "t",
+                                        "parent": "N9"}]), "nodes[0].parent"),
+                       ({"format": "pko-cpas-1",
+                         "nodes": [{"key": "N1", "level": "goal", "title": "t"}]},
+                        "nodes[0].level"),
+                       (dict(a, indicators=[dict(a["indicators"][0], direction="up")]),
+                        "indicators[0].direction")):
+        st, js, _, _ = imp(new_plan("bad"), bad)
+        expect(st == 400 and js["error"]["field"] == field, (field, st, js))
+    st, js, _, _ = imp(b, "{not json")
+    expect(st == 400, (st, js))
+    # CSV framework (with codes and formulas) and CSV data.
+    fw = export(P["fplan"], "csv", "framework")
+    expect(fw.startswith("type,key,parent,title,"), fw[:200])
+    expect("kill_rate" in fw and "I{pop_k}" in fw, fw)
+    c = new_plan("Imported from CSV")
+    st, js, _, _ = imp(c, fw, "csv", "framework")
+    expect(st == 201 and js["imported"]["indicators"] >= 5, (st, js))
+    expect(export(c, "csv", "framework") == fw, (export(c, "csv", "framework"), fw))
+    data = export(P["fplan"], "csv", "data")
+    expect(data.splitlines()[0] == "indicator_id,indicator_code,indicator_name,period,value,"
+                                   "text_value,disaggregation,note,status", data[:200])
+    st, js, _, _ = imp(c, data, "csv", "data", who="analyst")
+    expect(st == 201 and js["imported"]["datapoints"] == 3, (st, js))
+
+    def rows(text):
+        import csv as _csv
+        import io
+        return [r[1:8] for r in _csv.reader(io.StringIO(text))][1:]
+    expect(rows(export(c, "csv", "data")) == rows(data), (export(c, "csv", "data"), data))
+    # An analyst imports data, not frameworks.
+    st, js, _, _ = imp(new_plan("x"), fw, "csv", "framework", who="analyst")
+    expect(st == 403, (st, js))
+    # Bad CSV: an unknown column, a value that is not a number (line named).
+    st, js, _, _ = imp(c, "indicator_code,period,value,colour\r\npop_k,2025-04,1,red\r\n",
+                       "csv", "data")
+    expect(st == 400 and js["error"]["field"] == "colour", (st, js))
+    st, js, _, _ = imp(c, "indicator_code,period,value\r\npop_k,2025-04,12\r\n"
+                          "pop_k,2025-05,twelve\r\n", "csv", "data")
+    expect(st == 400 and js["error"]["field"] == "value" and "line 3" in js["error"]["message"],
+           (st, js))
+    st, js, _, _ = imp(c, "indicator_code,period,value\r\npop_k,2025-04,12\r\n"
+                          "pop_k,2026-05,12\r\n", "csv", "data")
+    expect(st == 400 and js["error"]["field"] == "datapoints[1].period" and
+           "line 3" in js["error"]["message"], (st, js))
+    st, js, _, _ = imp(c, "indicator_code,period,value\r\nnosuch,2025-04,12\r\n", "csv", "data")
+    expect(st == 400 and js["error"]["field"] == "datapoints[0].indicator", (st, js))
+    expect(rows(export(c, "csv", "data")) == rows(data), "half-written")
+    st, _, _, _ = req("GET", "/api/v1/cpas/plans/%s/export" % c, s=S["other"])
+    expect(st == 404, st)
+
+
 def main():
     users = {"admin": ["system_admin"], "madmin": ["mission_admin:MINUSCA"],
              "planner": ["planner:MINUSCA"], "analyst": ["analyst:MINUSCA"],

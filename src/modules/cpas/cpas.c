@@ -2192,6 +2192,568 @@ static pko_rc h_iati(pko_req *req, pko_err *err)
     return rc;
 }
 
+/* ==== Import and export ================================================== */
+
+static const char *const ind_fields[] = {
+    "code",      "name",      "kind",            "unit",     "direction", "baseline_value",
+    "baseline_period", "targets", "data_source", "frequency", "component", "disaggregations",
+    "on_track",  "at_risk",   "weight",          "computed", NULL};
+
+static void copy_present(json_t *to, json_t *from, const char *const *fields)
+{
+    for (size_t i = 0; fields[i]; i++) {
+        json_t *v = json_object_get(from, fields[i]);
+        if (v && !json_is_null(v))
+            json_object_set(to, fields[i], v);
+    }
+}
+
+static pko_rc plan_records(pko_req *req, const pko_entity *e, const char *sql, const char *pid,
+                           json_t **out, pko_err *err)
+{
+    json_t *ids;
+    pko_rc rc = select_ids(pko_req_db(req), sql, pid, &ids, err);
+    if (rc)
+        return rc;
+    rc = get_all(req, e, ids, out, err);
+    json_decref(ids);
+    return rc;
+}
+
+/* The document "pko-cpas-1" of plan 'p' as the caller sees it. */
+static pko_rc export_doc(pko_req *req, json_t *p, json_t **out, pko_err *err)
+{
+    const char *pid = json_string_value(json_object_get(p, "id"));
+    json_t *nodes = NULL, *inds = NULL, *dps = NULL, *drv = NULL, *stk = NULL;
+    pko_rc rc = plan_records(req, &cpas_entity_node,
+                             "SELECT id FROM cpas_nodes WHERE plan_id = ?1 ORDER BY rowid", pid,
+                             &nodes, err);
+    if (!rc)
+        rc = plan_records(req, &cpas_entity_indicator,
+                          "SELECT id FROM cpas_indicators WHERE plan_id = ?1 ORDER BY rowid", pid,
+                          &inds, err);
+    if (!rc)
+        rc = plan_records(req, &cpas_entity_datapoint,
+                          "SELECT d.id FROM cpas_datapoints d JOIN cpas_indicators i"
+                          " ON i.id = d.indicator_id WHERE i.plan_id = ?1"
+                          " ORDER BY i.rowid, d.period, d.disagg_key",
+                          pid, &dps, err);
+    if (!rc)
+        rc = plan_records(req, &cpas_entity_driver,
+                          "SELECT id FROM cpas_drivers WHERE plan_id = ?1 ORDER BY rowid", pid,
+                          &drv, err);
+    if (!rc)
+        rc = plan_records(req, &cpas_entity_stakeholder,
+                          "SELECT id FROM cpas_stakeholders WHERE plan_id = ?1 ORDER BY rowid",
+                          pid, &stk, err);
+    if (rc) {
+        json_decref(nodes);
+        json_decref(inds);
+        json_decref(dps);
+        json_decref(drv);
+        return rc;
+    }
+    json_t *nkey = json_object(), *ikey = json_object(), *byid = json_object();
+    json_t *dn = json_array(), *di = json_array(), *dd = json_array(), *ddr = json_array(),
+           *dst = json_array();
+    size_t i;
+    json_t *x;
+    json_array_foreach(nodes, i, x)
+    {
+        char key[24];
+        snprintf(key, sizeof(key), "N%zu", i + 1);
+        json_object_set_new(nkey, json_string_value(json_object_get(x, "id")), json_string(key));
+        json_t *n = json_pack("{s:s, s:O}", "key", key, "level", json_object_get(x, "level"));
+        const char *par = json_string_value(json_object_get(x, "parent_id"));
+        if (par && json_object_get(nkey, par))
+            json_object_set(n, "parent", json_object_get(nkey, par));
+        static const char *const nf[] = {"title", "mandated_task", "a4p", NULL};
+        copy_present(n, x, nf);
+        json_array_append_new(dn, n);
+    }
+    json_array_foreach(inds, i, x)
+    {
+        char key[48];
+        const char *code = json_string_value(json_object_get(x, "code"));
+        if (code)
+            snprintf(key, sizeof(key), "%s", code);
+        else
+            snprintf(key, sizeof(key), "I%zu", i + 1);
+        json_object_set_new(ikey, json_string_value(json_object_get(x, "id")), json_string(key));
+        json_object_set(byid, json_string_value(json_object_get(x, "id")), x);
+        json_t *o = json_pack("{s:s}", "key", key);
+        json_t *nk = json_object_get(nkey, json_string_value(json_object_get(x, "node_id")));
+        json_object_set(o, "node", nk ? nk : json_object_get(x, "node_id"));
+        copy_present(o, x, ind_fields);
+        json_array_append_new(di, o);
+    }
+    json_array_foreach(dps, i, x)
+    {
+        const char *iid = json_string_value(json_object_get(x, "indicator_id"));
+        json_t *ind = json_object_get(byid, iid);
+        if (!ind)
+            continue;
+        json_t *o = json_pack("{s:O, s:s, s:O, s:O}", "indicator", json_object_get(ikey, iid),
+                              "indicator_id", iid, "indicator_name", json_object_get(ind, "name"),
+                              "period", json_object_get(x, "period"));
+        if (json_is_string(json_object_get(ind, "code")))
+            json_object_set(o, "indicator_code", json_object_get(ind, "code"));
+        static const char *const df[] = {"value", "text_value", "note", "status", NULL};
+        copy_present(o, x, df);
+        json_t *dis = json_object_get(x, "disaggregation");
+        if (json_object_size(dis))
+            json_object_set(o, "disaggregation", dis);
+        json_array_append_new(dd, o);
+    }
+    json_t *srcs[2] = {drv, stk}, *dsts[2] = {ddr, dst};
+    static const char *const cf[2][6] = {{"title", "description", "trend", NULL},
+                                         {"name", "type", "influence", "attitude", "interests",
+                                          NULL}};
+    for (int c = 0; c < 2; c++) {
+        json_array_foreach(srcs[c], i, x)
+        {
+            json_t *o = json_object();
+            copy_present(o, x, cf[c]);
+            json_t *ns = json_object_get(x, "node_ids");
+            if (json_array_size(ns)) {
+                json_t *ks = json_array();
+                size_t j;
+                json_t *nid;
+                json_array_foreach(ns, j, nid)
+                {
+                    json_t *k = json_object_get(nkey, json_string_value(nid));
+                    if (k)
+                        json_array_append(ks, k);
+                }
+                json_object_set_new(o, "nodes", ks);
+            }
+            json_array_append_new(dsts[c], o);
+        }
+    }
+    json_t *plan = json_object();
+    static const char *const pf[] = {"title", "period_start", "period_end", "context",
+                                     "version_no", "status", NULL};
+    copy_present(plan, p, pf);
+    *out = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "format", "pko-cpas-1", "plan", plan,
+                     "nodes", dn, "indicators", di, "datapoints", dd, "drivers", ddr,
+                     "stakeholders", dst);
+    json_decref(nkey);
+    json_decref(ikey);
+    json_decref(byid);
+    json_decref(nodes);
+    json_decref(inds);
+    json_decref(dps);
+    json_decref(drv);
+    json_decref(stk);
+    return PKO_OK;
+}
+
+static pko_rc h_export(pko_req *req, pko_err *err)
+{
+    const char *fmt = pko_req_query(req, "format");
+    const char *what = pko_req_query(req, "what");
+    if (fmt && strcmp(fmt, "json") && strcmp(fmt, "csv"))
+        return pko_err_field(err, PKO_EINVAL, "format", "format must be json or csv");
+    bool csv = fmt && !strcmp(fmt, "csv");
+    if (csv && what && strcmp(what, "framework") && strcmp(what, "data"))
+        return pko_err_field(err, PKO_EINVAL, "what", "what must be framework or data");
+    json_t *p, *doc;
+    pko_rc rc = get_visible(req, &cpas_entity_plan, pko_req_param(req, "id"), &p, err);
+    if (rc)
+        return rc;
+    rc = export_doc(req, p, &doc, err);
+    json_decref(p);
+    if (rc)
+        return rc;
+    if (!csv) {
+        pko_req_reply(req, 200, doc);
+        return PKO_OK;
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) {
+        json_decref(doc);
+        return pko_err_set(err, PKO_ENOMEM, "out of memory");
+    }
+    bool data = what && !strcmp(what, "data");
+    if (data)
+        cpas_csv_write_data(f, doc);
+    else
+        cpas_csv_write_framework(f, doc);
+    fclose(f);
+    json_decref(doc);
+    pko_req_reply_raw(req, 200, "text/csv; charset=utf-8", buf, len);
+    pko_req_add_header(req, "Content-Disposition",
+                       data ? "attachment; filename=\"cpas-data.csv\""
+                            : "attachment; filename=\"cpas-framework.csv\"");
+    free(buf);
+    return PKO_OK;
+}
+
+/* Rename err's field as "<sec>[i].<field>" and say the line when the row
+ * came from a CSV file. */
+static pko_rc at_item(pko_rc rc, pko_err *err, const char *sec, size_t i, json_t *o)
+{
+    if (!rc || !err)
+        return rc;
+    char f[PKO_ERR_FIELD_MAX], m[PKO_ERR_MSG_MAX];
+    snprintf(f, sizeof(f), "%s[%zu]%s%.40s", sec, i, err->field[0] ? "." : "", err->field);
+    snprintf(err->field, sizeof(err->field), "%s", f);
+    json_t *line = json_object_get(o, "_line");
+    if (json_is_integer(line)) {
+        snprintf(m, sizeof(m), "line %lld: %.480s", (long long)json_integer_value(line), err->msg);
+        snprintf(err->msg, sizeof(err->msg), "%s", m);
+    }
+    return rc;
+}
+
+static json_t *body_without(json_t *o, const char *const *drop)
+{
+    json_t *b = json_deep_copy(o);
+    for (size_t i = 0; drop[i]; i++)
+        json_object_del(b, drop[i]);
+    return b;
+}
+
+typedef struct import_counts {
+    size_t nodes, indicators, datapoints, drivers, stakeholders;
+} import_counts;
+
+/* Write the framework parts of 'doc' into draft plan 'p' within 'tx'. */
+static pko_rc import_framework(pko_req *req, pko_tx *tx, json_t *p, json_t *doc, json_t *nmap,
+                               json_t *imap, import_counts *cnt, pko_err *err)
+{
+    const char *pid = json_string_value(json_object_get(p, "id"));
+    int pf, pl;
+    plan_months(p, &pf, &pl);
+    pko_db *db = pko_tx_db(tx);
+    pko_actor actor = *pko_req_actor(req);
+    size_t i;
+    json_t *o;
+    pko_rc rc = PKO_OK;
+    json_t *levels = json_object();
+    json_array_foreach(json_object_get(doc, "nodes"), i, o)
+    {
+        static const char *const drop[] = {"key", "parent", "_line", NULL};
+        json_t *b = body_without(o, drop);
+        rc = cpas_validate_node(b, err);
+        if (!rc)
+            rc = check_class(req, b, err);
+        const char *level = json_string_value(json_object_get(b, "level"));
+        const char *par = json_string_value(json_object_get(o, "parent"));
+        const char *want = !rc && !strcmp(level, "outcome") ? "priority"
+                           : !rc && !strcmp(level, "output") ? "outcome"
+                                                             : NULL;
+        if (!rc && !want && par)
+            rc = pko_err_field(err, PKO_EINVAL, "parent", "a mandate priority has no parent");
+        else if (!rc && want && !par)
+            rc = pko_err_field(err, PKO_EINVAL, "parent", "an %s needs a parent %s", level, want);
+        else if (!rc && want && (!json_string_value(json_object_get(levels, par)) ||
+                                 strcmp(json_string_value(json_object_get(levels, par)), want)))
+            rc = pko_err_field(err, PKO_EINVAL, "parent", "the parent of an %s must be a %s",
+                               level, want);
+        char nid[PKO_ID_LEN];
+        if (!rc) {
+            json_object_set(b, "mission_id", json_object_get(p, "mission_id"));
+            json_object_set_new(b, "plan_id", json_string(pid));
+            if (par)
+                json_object_set(b, "parent_id", json_object_get(nmap, par));
+            rc = pko_tx_insert(tx, &cpas_entity_node, b, nid, err);
+        }
+        if (!rc) {
+            json_object_set_new(nmap, json_string_value(json_object_get(o, "key")),
+                                json_string(nid));
+            json_object_set_new(levels, json_string_value(json_object_get(o, "key")),
+                                json_string(level));
+            cnt->nodes++;
+        }
+        json_decref(b);
+        if ((rc = at_item(rc, err, "nodes", i, o)))
+            break;
+    }
+    json_decref(levels);
+    json_t *mine = json_array();
+    json_array_foreach(json_object_get(doc, "indicators"), i, o)
+    {
+        if (rc)
+            break;
+        static const char *const drop[] = {"key", "node", "_line", NULL};
+        json_t *b = body_without(o, drop);
+        const char *nk = json_string_value(json_object_get(o, "node"));
+        json_t *nid = json_object_get(nmap, nk);
+        json_t *node = NULL;
+        if (nid)
+            json_object_set(b, "node_id", nid);
+        else
+            json_object_set_new(b, "node_id", json_string(nk));
+        rc = pko_db_get(db, &cpas_entity_node, &all_scope, &actor,
+                        json_string_value(json_object_get(b, "node_id")), &node, err);
+        if (rc == PKO_ENOTFOUND ||
+            (!rc && strcmp(json_string_value(json_object_get(node, "plan_id")), pid))) {
+            pko_err_clear(err);
+            rc = pko_err_field(err, PKO_EINVAL, "node",
+                               "node %.64s is neither a key of the document nor a node of the plan",
+                               nk);
+        } else if (!rc && !strcmp(json_string_value(json_object_get(node, "level")), "priority"))
+            rc = pko_err_field(err, PKO_EINVAL, "node",
+                               "indicators attach to an outcome or an output, not a priority");
+        json_decref(node);
+        if (!rc)
+            rc = cpas_validate_indicator(b, pf, pl, err);
+        if (!rc)
+            rc = check_class(req, b, err);
+        char xid[PKO_ID_LEN];
+        if (!rc) {
+            json_object_set(b, "mission_id", json_object_get(p, "mission_id"));
+            json_object_set_new(b, "plan_id", json_string(pid));
+            rc = pko_tx_insert(tx, &cpas_entity_indicator, b, xid, err);
+            if (rc == PKO_ECONFLICT && err->sqlite_rc == SQLITE_CONSTRAINT_UNIQUE) {
+                pko_err_clear(err);
+                rc = pko_err_field(err, PKO_EINVAL, "code",
+                                   "another indicator of the plan has the code %.40s",
+                                   json_string_value(json_object_get(b, "code")));
+            }
+        }
+        if (!rc) {
+            json_object_set_new(b, "id", json_string(xid));
+            json_array_append(mine, b);
+            json_object_set_new(imap, json_string_value(json_object_get(o, "key")),
+                                json_string(xid));
+            cnt->indicators++;
+        }
+        json_decref(b);
+        rc = at_item(rc, err, "indicators", i, o);
+    }
+    /* References and cycles among all the indicators now in the plan. */
+    if (!rc && json_array_size(mine))
+        rc = check_formulas(db, pid, mine, "indicators", err);
+    json_decref(mine);
+    static const char *const secs[] = {"drivers", "stakeholders"};
+    for (int c = 0; !rc && c < 2; c++) {
+        const pko_entity *e = c ? &cpas_entity_stakeholder : &cpas_entity_driver;
+        json_array_foreach(json_object_get(doc, secs[c]), i, o)
+        {
+            static const char *const drop[] = {"nodes", "_line", NULL};
+            json_t *b = body_without(o, drop);
+            rc = c ? cpas_validate_stakeholder(b, true, err) : cpas_validate_driver(b, true, err);
+            if (!rc)
+                rc = check_class(req, b, err);
+            if (!rc) {
+                json_t *ids = json_array();
+                size_t j;
+                json_t *k;
+                json_array_foreach(json_object_get(o, "nodes"), j, k)
+                    json_array_append(ids, json_object_get(nmap, json_string_value(k)));
+                if (json_array_size(ids))
+                    json_object_set(b, "node_ids", ids);
+                json_decref(ids);
+                json_object_set(b, "mission_id", json_object_get(p, "mission_id"));
+                json_object_set_new(b, "plan_id", json_string(pid));
+                char id[PKO_ID_LEN];
+                rc = pko_tx_insert(tx, e, b, id, err);
+            }
+            json_decref(b);
+            if ((rc = at_item(rc, err, secs[c], i, o)))
+                break;
+            if (c)
+                cnt->stakeholders++;
+            else
+                cnt->drivers++;
+        }
+    }
+    return rc;
+}
+
+/* Write the data points of 'doc' (entered as drafts) within 'tx'. */
+static pko_rc import_data(pko_req *req, pko_tx *tx, json_t *p, json_t *doc, json_t *imap,
+                          import_counts *cnt, pko_err *err)
+{
+    json_t *dps = json_object_get(doc, "datapoints");
+    if (!json_array_size(dps))
+        return PKO_OK;
+    const char *pid = json_string_value(json_object_get(p, "id"));
+    int pf, pl;
+    plan_months(p, &pf, &pl);
+    pko_db *db = pko_tx_db(tx);
+    pko_actor actor = *pko_req_actor(req);
+    /* The plan's indicators by id, code and (unique) name. */
+    json_t *ids, *byid = json_object(), *bycode = json_object(), *byname = json_object();
+    pko_rc rc = select_ids(db, "SELECT id FROM cpas_indicators WHERE plan_id = ?1 ORDER BY rowid",
+                           pid, &ids, err);
+    size_t i;
+    json_t *o;
+    if (!rc) {
+        pko_scope scope;
+        pko_req_scope(req, "cpas.read", &scope);
+        json_array_foreach(ids, i, o)
+        {
+            json_t *x;
+            rc = pko_db_get(db, &cpas_entity_indicator, &scope, &actor, json_string_value(o), &x,
+                            err);
+            if (rc == PKO_ENOTFOUND) {
+                pko_err_clear(err);
+                rc = PKO_OK;
+                continue;
+            }
+            if (rc)
+                break;
+            json_object_set(byid, json_string_value(o), x);
+            if (json_is_string(json_object_get(x, "code")))
+                json_object_set(bycode, json_string_value(json_object_get(x, "code")), x);
+            const char *nm = json_string_value(json_object_get(x, "name"));
+            json_object_set(byname, nm, json_object_get(byname, nm) ? json_null() : x);
+            json_decref(x);
+        }
+        json_decref(ids);
+    }
+    json_t *empty = json_array();
+    json_array_foreach(dps, i, o)
+    {
+        if (rc)
+            break;
+        json_t *ind = NULL;
+        const char *key = json_string_value(json_object_get(o, "indicator"));
+        const char *iid = json_string_value(json_object_get(o, "indicator_id"));
+        const char *code = json_string_value(json_object_get(o, "indicator_code"));
+        const char *name = json_string_value(json_object_get(o, "indicator_name"));
+        if (key && json_object_get(imap, key))
+            ind = json_object_get(byid, json_string_value(json_object_get(imap, key)));
+        if (!ind && key)
+            ind = json_object_get(byid, key) ? json_object_get(byid, key)
+                                             : json_object_get(bycode, key);
+        if (!ind && iid)
+            ind = json_object_get(byid, iid);
+        if (!ind && code)
+            ind = json_object_get(bycode, code);
+        if (!ind && name && json_is_object(json_object_get(byname, name)))
+            ind = json_object_get(byname, name);
+        if (!ind) {
+            rc = at_item(pko_err_field(err, PKO_EINVAL, "indicator",
+                                       "no indicator of the plan matches %.64s",
+                                       key ? key : iid ? iid : code ? code : name ? name : "?"),
+                         err, "datapoints", i, o);
+            break;
+        }
+        if (json_is_object(json_object_get(ind, "computed"))) {
+            rc = at_item(pko_err_field(err, PKO_EINVAL, "indicator",
+                                       "indicator %.64s is computed; it takes no entered data",
+                                       json_string_value(json_object_get(ind, "name"))),
+                         err, "datapoints", i, o);
+            break;
+        }
+        static const char *const drop[] = {"indicator", "indicator_id", "indicator_code",
+                                           "indicator_name", "status", "_line", NULL};
+        json_t *b = body_without(o, drop);
+        json_t *dis = json_object_get(ind, "disaggregations");
+        rc = cpas_validate_datapoint(
+            b, !strcmp(json_string_value(json_object_get(ind, "kind")), "qualitative"),
+            json_is_array(dis) ? dis : empty, pf, pl, err);
+        if (!rc)
+            rc = check_class(req, b, err);
+        if (!rc) {
+            json_t *d = json_object_get(b, "disaggregation");
+            if (!json_is_object(d)) {
+                json_object_set_new(b, "disaggregation", json_object());
+                d = json_object_get(b, "disaggregation");
+            }
+            char *dk = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
+            json_object_set_new(b, "disagg_key", json_string(dk ? dk : "{}"));
+            free(dk);
+            json_object_set(b, "mission_id", json_object_get(ind, "mission_id"));
+            json_object_set(b, "indicator_id", json_object_get(ind, "id"));
+            json_object_set_new(b, "status", json_string("draft"));
+            char id[PKO_ID_LEN];
+            rc = pko_tx_insert(tx, &cpas_entity_datapoint, b, id, err);
+            if (rc == PKO_ECONFLICT && err->sqlite_rc == SQLITE_CONSTRAINT_UNIQUE) {
+                pko_err_clear(err);
+                rc = pko_err_field(err, PKO_ECONFLICT, "period",
+                                   "indicator %.64s already has a data point for %.16s and this "
+                                   "disaggregation",
+                                   json_string_value(json_object_get(ind, "name")),
+                                   json_string_value(json_object_get(b, "period")));
+            }
+        }
+        json_decref(b);
+        rc = at_item(rc, err, "datapoints", i, o);
+        if (!rc)
+            cnt->datapoints++;
+    }
+    json_decref(empty);
+    json_decref(byid);
+    json_decref(bycode);
+    json_decref(byname);
+    return rc;
+}
+
+/* POST /plans/{id}/import?format=json|csv&what=framework|data: all or
+ * nothing, in one transaction. */
+static pko_rc h_import(pko_req *req, pko_err *err)
+{
+    const char *fmt = pko_req_query(req, "format");
+    const char *what = pko_req_query(req, "what");
+    const char *ct = pko_req_header(req, "Content-Type");
+    if (!fmt)
+        fmt = ct && !strncmp(ct, "text/csv", 8) ? "csv" : "json";
+    const char *data;
+    size_t len;
+    pko_req_raw_body(req, &data, &len);
+    json_t *doc;
+    pko_rc rc = cpas_import_parse(data ? data : "", data ? len : 0, fmt, what, &doc, err);
+    if (rc)
+        return rc;
+    rc = cpas_import_check(doc, err);
+    json_t *p = NULL;
+    if (!rc)
+        rc = get_visible(req, &cpas_entity_plan, pko_req_param(req, "id"), &p, err);
+    bool fw = json_array_size(json_object_get(doc, "nodes")) ||
+              json_array_size(json_object_get(doc, "indicators")) ||
+              json_array_size(json_object_get(doc, "drivers")) ||
+              json_array_size(json_object_get(doc, "stakeholders"));
+    bool data_part = json_array_size(json_object_get(doc, "datapoints")) > 0;
+    if (!rc && fw) {
+        rc = require_for(req, "cpas.plan", p, err);
+        if (!rc && strcmp(json_string_value(json_object_get(p, "status")), "draft"))
+            rc = pko_err_set(err, PKO_ECONFLICT,
+                             "a framework is imported into a draft plan; this one is %s",
+                             json_string_value(json_object_get(p, "status")));
+    }
+    if (!rc && data_part)
+        rc = require_for(req, "cpas.data", p, err);
+    pko_tx *tx = NULL;
+    if (!rc)
+        rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
+    char detail[160];
+    snprintf(detail, sizeof(detail), "cpas plan %s import (%s)",
+             p ? json_string_value(json_object_get(p, "id")) : "?", fmt);
+    if (!rc)
+        rc = pko_tx_bulk(tx, "cpas_import", detail, err);
+    import_counts cnt = {0, 0, 0, 0, 0};
+    json_t *nmap = json_object(), *imap = json_object();
+    if (!rc)
+        rc = import_framework(req, tx, p, doc, nmap, imap, &cnt, err);
+    if (!rc)
+        rc = import_data(req, tx, p, doc, imap, &cnt, err);
+    json_decref(nmap);
+    json_decref(imap);
+    if (rc) {
+        pko_tx_rollback(tx);
+    } else {
+        rc = pko_tx_commit(tx, err);
+    }
+    if (!rc)
+        pko_req_reply(req, 201,
+                      json_pack("{s:O, s:{s:I, s:I, s:I, s:I, s:I}}", "plan_id",
+                                json_object_get(p, "id"), "imported", "nodes",
+                                (json_int_t)cnt.nodes, "indicators", (json_int_t)cnt.indicators,
+                                "datapoints", (json_int_t)cnt.datapoints, "drivers",
+                                (json_int_t)cnt.drivers, "stakeholders",
+                                (json_int_t)cnt.stakeholders));
+    json_decref(p);
+    json_decref(doc);
+    return rc;
+}
+
 /* ==== Impact assessments ================================================= */
 
 static pko_rc h_asm_create(pko_req *req, pko_err *err)
@@ -2363,6 +2925,9 @@ static const pko_route cpas_routes[] = {
     {"GET", "/api/v1/cpas/plans/{id}/framework", h_framework_get, "cpas.read", 0, 0},
     {"POST", "/api/v1/cpas/plans/{id}/framework", h_framework_add, "cpas.plan", 0, 16384},
     {"GET", "/api/v1/cpas/plans/{id}/context", h_context_get, "cpas.read", 0, 0},
+    {"GET", "/api/v1/cpas/plans/{id}/export", h_export, "cpas.read", 0, 0},
+    {"POST", "/api/v1/cpas/plans/{id}/import", h_import, "cpas.data", PKO_ROUTE_RAW_BODY,
+     32 * 1024 * 1024},
     {"POST", "/api/v1/cpas/plans/{id}/drivers", h_driver_create, "cpas.plan", 0, 16384},
     {"POST", "/api/v1/cpas/plans/{id}/stakeholders", h_stakeholder_create, "cpas.plan", 0, 16384},
     {"PATCH", "/api/v1/cpas/drivers/{id}", h_driver_update, "cpas.plan", 0, 16384},

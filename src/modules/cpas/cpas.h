@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "http/http.h"
 
@@ -198,6 +199,25 @@ typedef struct cpas_dash_opts {
  * in C. The JSON of GET /api/v1/cpas/plans/{id}/dashboard. */
 PKO_MUST_USE pko_rc cpas_dashboard(pko_db *db, json_t *plan, const cpas_dash_opts *o,
                                    json_t **out, pko_err *err);
+
+/* ==== Import and export (cpas_io.c; docs/cpas.md) ======================== */
+extern const char *const cpas_csv_framework_cols[], *const cpas_csv_data_cols[];
+/* Parse an import body: format "json" (the document) or "csv" with 'what'
+ * "framework" (nodes and indicators) or "data" (data points) into the
+ * JSON document "pko-cpas-1". CSV rows carry "_line". Errors name the
+ * column and the line. */
+PKO_MUST_USE pko_rc cpas_import_parse(const char *data, size_t len, const char *format,
+                                      const char *what, json_t **doc, pko_err *err);
+/* The document's structure: known parts, arrays of objects, node keys
+ * unique with parents listed first, indicator keys unique, every
+ * reference to a key resolvable. Fields are named "nodes[3].parent". */
+PKO_MUST_USE pko_rc cpas_import_check(json_t *doc, pko_err *err);
+/* CSV writers of a document's framework and data; one CSV field. */
+void cpas_csv_write_framework(FILE *f, json_t *doc);
+void cpas_csv_write_data(FILE *f, json_t *doc);
+void cpas_csv_field(FILE *f, const char *s, bool last);
+/* Shortest text that reads back as the same double. */
+void cpas_fmt_num(double v, char out[40]);
 
 /* The module's entities (for the bench and tests). */
 extern const pko_entity cpas_entity_plan, cpas_entity_node, cpas_entity_indicator,
