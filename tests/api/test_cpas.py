@@ -294,6 +294,32 @@ def iati_results_export():
     expect(st == 404, st)
 
 
+def check_pdf(pdf, words):
+    """A real one-page PDF: header, trailer, one page object; with poppler
+    (if installed) pdfinfo says 1 page and pdftotext finds 'words'."""
+    import re
+    import shutil
+    import subprocess
+    import tempfile
+    expect(pdf.startswith(b"%PDF-1.") and pdf.rstrip().endswith(b"%%EOF"), pdf[:20])
+    expect(b"startxref" in pdf[-200:] and b"/Type /Catalog" in pdf, pdf[-200:])
+    pages = re.findall(rb"/Type\s*/Page[^s]", pdf)
+    expect(len(pages) == 1, len(pages))
+    expect(re.search(rb"/Count 1\b", pdf), "page count")
+    if shutil.which("pdfinfo") and shutil.which("pdftotext"):
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+            f.write(pdf)
+            f.flush()
+            info = subprocess.run(["pdfinfo", f.name], capture_output=True, text=True).stdout
+            expect(re.search(r"^Pages:\s+1$", info, re.M), info)
+            text = subprocess.run(["pdftotext", "-layout", f.name, "-"], capture_output=True,
+                                  text=True).stdout
+            for w in words:
+                expect(w in " ".join(text.split()), (w, text[:800]))
+            if os.environ.get("PKO_KEEP_PDF"):
+                shutil.copy(f.name, os.environ["PKO_KEEP_PDF"])
+
+
 @test
 def factsheet_page():
     st, _, raw, r = req("GET", "/api/v1/cpas/plans/%s/factsheet?as_of=2025-08" % P["plan"],
@@ -304,7 +330,11 @@ def factsheet_page():
     expect("Communities in Ouham-Pende are safer" in page and "<svg" in page, page)
     expect("Civilians killed by armed groups" in page and "At risk" in page, page)
     expect("<script" not in page, page)
-    st, js, _, _ = req("GET", "/api/v1/cpas/plans/%s/factsheet?format=pdf" % P["plan"],
+    st, _, pdf, r = req("GET", "/api/v1/cpas/plans/%s/factsheet?format=pdf&as_of=2025-08"
+                        % P["plan"], s=S["viewer"])
+    expect(st == 200 and r.getheader("Content-Type") == "application/pdf", st)
+    check_pdf(pdf, ["Communities in Ouham-Pende are safer", "Civilians killed by armed groups"])
+    st, js, _, _ = req("GET", "/api/v1/cpas/plans/%s/factsheet?format=docx" % P["plan"],
                        s=S["viewer"])
     expect(st == 400 and js["error"]["field"] == "format", (st, js))
     st, _, _, _ = req("GET", "/api/v1/cpas/plans/%s/factsheet" % P["plan"], s=S["other"])

@@ -1933,9 +1933,8 @@ static void html_num(FILE *f, json_t *v)
 static pko_rc h_factsheet(pko_req *req, pko_err *err)
 {
     const char *fmt = pko_req_query(req, "format");
-    if (fmt && strcmp(fmt, "html"))
-        return pko_err_field(err, PKO_EINVAL, "format",
-                             "format must be html (PDF is not produced yet)");
+    if (fmt && strcmp(fmt, "html") && strcmp(fmt, "pdf"))
+        return pko_err_field(err, PKO_EINVAL, "format", "format must be html or pdf");
     json_t *d, *p, *m;
     pko_rc rc = build_dashboard(req, &d, &p, err);
     if (rc)
@@ -1946,6 +1945,21 @@ static pko_rc h_factsheet(pko_req *req, pko_err *err)
         json_decref(d);
         json_decref(p);
         return rc;
+    }
+    if (fmt && !strcmp(fmt, "pdf")) {
+        char *pdf = NULL;
+        size_t n = 0;
+        rc = cpas_factsheet_pdf(json_string_value(json_object_get(m, "acronym")), p, d, &pdf, &n,
+                                err);
+        json_decref(d);
+        json_decref(p);
+        json_decref(m);
+        if (rc)
+            return rc;
+        pko_req_reply_raw(req, 200, "application/pdf", pdf, n);
+        pko_req_add_header(req, "Content-Disposition", "inline; filename=\"factsheet.pdf\"");
+        free(pdf);
+        return PKO_OK;
     }
     char *buf = NULL;
     size_t len = 0;

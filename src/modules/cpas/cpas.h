@@ -219,6 +219,16 @@ void cpas_csv_field(FILE *f, const char *s, bool last);
 /* Shortest text that reads back as the same double. */
 void cpas_fmt_num(double v, char out[40]);
 
+/* ==== The PDF factsheet (cpas_pdf.c) ===================================== */
+typedef struct _cairo cairo_t; /* as <cairo.h> declares it */
+/* Draw the one-page factsheet of dashboard 'dash' (cpas_dashboard()'s
+ * JSON) of plan 'plan' for mission 'acronym' on 'cr', in points on an A4
+ * page (595 x 842). Used for the PDF and, in tests, to render a PNG. */
+void cpas_factsheet_draw(cairo_t *cr, const char *acronym, json_t *plan, json_t *dash);
+/* The factsheet as a one-page PDF into '*out' (malloc'd, '*len' bytes). */
+PKO_MUST_USE pko_rc cpas_factsheet_pdf(const char *acronym, json_t *plan, json_t *dash,
+                                       char **out, size_t *len, pko_err *err);
+
 /* The module's entities (for the bench and tests). */
 extern const pko_entity cpas_entity_plan, cpas_entity_node, cpas_entity_indicator,
     cpas_entity_datapoint, cpas_entity_assessment, cpas_entity_recommendation,
