@@ -309,8 +309,12 @@ pko_rc design_compose(json_t *p, json_t **out, pko_err *err)
         if (id == 5 || id == 6 || id == 13 || id == 14 || id == 15 || id == 16 || id == 18)
             json_array_append_new(draw, json_integer(id));
     }
+    /* None of the focused models proposed: keep the last (lowest-scoring)
+     * proposal as the smaller presence that remains. */
     if (json_array_size(draw) == 0 && json_array_size(proposals) > 0)
-        json_array_append_new(draw, json_integer(5));
+        json_array_append_new(
+            draw, json_integer(json_integer_value(json_object_get(
+                      json_array_get(proposals, json_array_size(proposals) - 1), "model"))));
     json_t *phases = json_pack(
         "[{s:s, s:o, s:i}, {s:s, s:o, s:i}, {s:s, s:o, s:i}]", "phase", "start_up", "models",
         start, "months", 6, "phase", "main", "models", main_ph, "months", 24, "phase", "drawdown",
