@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "modules/reports/reports.h"
 #include "core/log.h"
 #include "http/http.h"
 
@@ -193,6 +194,7 @@ static int cmd_serve(int argc, char **argv)
     pko_log(PKO_LOG_INFO, "stopping", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM", NULL);
     pko_server_stop(srv);
     pko_store_close(st);
+    reports_shutdown(); /* font caches of the report figures */
     pko_log(PKO_LOG_INFO, "stopped", NULL);
     return 0;
 }

@@ -251,6 +251,7 @@ int cli_report(int argc, char **argv)
             r = pko_buf_puts(&b, "\n");
     } else {
         r = reports_render(res, format, &b, &ctype, &err);
+        reports_shutdown();
     }
     json_decref(res);
     if (r) {

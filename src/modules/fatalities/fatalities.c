@@ -168,17 +168,26 @@ static pko_rc h_list(pko_req *req, pko_err *err)
         return pko_err_field(err, PKO_EINVAL, "from", "from must be a date YYYY-MM-DD");
     if (to && !fatalities_is_date(to))
         return pko_err_field(err, PKO_EINVAL, "to", "to must be a date YYYY-MM-DD");
+    const char *order = pko_req_query(req, "order");
+    if (order && strcmp(order, "asc") && strcmp(order, "desc"))
+        return pko_err_field(err, PKO_EINVAL, "order", "order must be asc or desc");
     pko_scope scope;
     pko_req_scope(req, "fatalities.read", &scope);
     const char *binds[7] = {mission, type, cat, from, to, inc, cursor ? cursor : ""};
-    return fatalities_reply_ids(
-        req, &pko_entity_fatality, &scope,
-        "SELECT id FROM fatalities WHERE (?1 IS NULL OR mission_id = (SELECT id FROM missions"
-        " WHERE acronym = ?1 OR id = ?1)) AND (?2 IS NULL OR incident_type = ?2)"
-        " AND (?3 IS NULL OR person_category = ?3) AND (?4 IS NULL OR incident_date >= ?4)"
-        " AND (?5 IS NULL OR incident_date <= ?5) AND (?6 IS NULL OR incident_id = ?6)"
-        " AND id > ?7 ORDER BY id LIMIT ?8",
-        binds, 7, limit, err);
+#define FAT_WHERE                                                                              \
+    "SELECT id FROM fatalities WHERE (?1 IS NULL OR mission_id = (SELECT id FROM missions"      \
+    " WHERE acronym = ?1 OR id = ?1)) AND (?2 IS NULL OR incident_type = ?2)"                  \
+    " AND (?3 IS NULL OR person_category = ?3) AND (?4 IS NULL OR incident_date >= ?4)"        \
+    " AND (?5 IS NULL OR incident_date <= ?5) AND (?6 IS NULL OR incident_id = ?6)"
+    /* Ids grow with time: descending order lists the latest recorded first. */
+    if (order && strcmp(order, "desc") == 0)
+        return fatalities_reply_ids(req, &pko_entity_fatality, &scope,
+                                    FAT_WHERE " AND (?7 = '' OR id < ?7) ORDER BY id DESC LIMIT ?8",
+                                    binds, 7, limit, err);
+    return fatalities_reply_ids(req, &pko_entity_fatality, &scope,
+                                FAT_WHERE " AND id > ?7 ORDER BY id LIMIT ?8", binds, 7, limit,
+                                err);
+#undef FAT_WHERE
 }
 
 static pko_rc h_get(pko_req *req, pko_err *err)

@@ -123,6 +123,27 @@ PKO_MUST_USE pko_rc fatalities_import(pko_db *db, const pko_actor *actor, FILE *
                                       const fatalities_import_opts *o,
                                       fatalities_import_summary *sum, pko_err *err);
 
+/* The columns of the dataset the import reads, in this order:
+ * incident_date, casualty_id, mission_acronym, type_of_casualty, gender,
+ * casualty_nationality, casualty_personnel_type, type_of_incident,
+ * isocode3 (the last, gender and casualty_nationality may be absent). */
+#define FATALITIES_CSV_COLUMNS 9
+extern const char *const fatalities_csv_columns[FATALITIES_CSV_COLUMNS];
+/* Find the columns in a header row ('names', 'n' fields; matched after
+ * trimming, lower-casing, spaces as '_'): 'idx' receives each column's
+ * position or -1. PKO_EINVAL naming a missing required column. */
+PKO_MUST_USE pko_rc fatalities_csv_header(const char *const *names, size_t n,
+                                          int idx[FATALITIES_CSV_COLUMNS], pko_err *err);
+/* Parse one row (values in fatalities_csv_columns order) into 'f' (an
+ * empty object): the fields of a fatality as fatalities_validate() accepts
+ * them under 'today', plus "mission_acronym" (upper-cased, without
+ * spaces) in place of mission_id. Pure: no database. On PKO_EINVAL
+ * '*field' names the CSV column at fault (or a register field). Exposed
+ * for the fuzz target. */
+PKO_MUST_USE pko_rc fatalities_parse_row(const char *const v[FATALITIES_CSV_COLUMNS],
+                                         const char *today, json_t *f, const char **field,
+                                         pko_err *err);
+
 /* ---- Figure II --------------------------------------------------------------- */
 
 /* Uniformed fatalities (military, police, military observers) from

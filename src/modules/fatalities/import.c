@@ -35,7 +35,7 @@
 #define SOURCE "un_fatalities"
 
 enum { C_DATE, C_CASUALTY, C_MISSION, C_TYPE, C_GENDER, C_NAT, C_PERS, C_INC, C_ISO, C_N };
-static const char *const col_names[C_N] = {
+const char *const fatalities_csv_columns[FATALITIES_CSV_COLUMNS] = {
     "incident_date",          "casualty_id",          "mission_acronym",
     "type_of_casualty",       "gender",               "casualty_nationality",
     "casualty_personnel_type", "type_of_incident",    "isocode3"};
@@ -135,12 +135,12 @@ static pko_rc mission_id(run *r, const char *raw, const char **out, const char *
     return PKO_OK;
 }
 
-static pko_rc row_fields(run *r, const char *const *v, json_t *f, const char **field,
-                         pko_err *err)
+pko_rc fatalities_parse_row(const char *const v[FATALITIES_CSV_COLUMNS], const char *today,
+                           json_t *f, const char **field, pko_err *err)
 {
     *field = "incident_date";
     json_object_set_new(f, "incident_date", json_string(v[C_DATE]));
-    pko_rc rc = fatalities_check_date(f, "incident_date", true, r->today, err);
+    pko_rc rc = fatalities_check_date(f, "incident_date", true, today, err);
     if (rc)
         return rc;
     *field = "casualty_id";
@@ -187,18 +187,42 @@ static pko_rc row_fields(run *r, const char *const *v, json_t *f, const char **f
                         v[C_NAT][0] ? json_string(v[C_NAT]) : json_null());
     json_object_set_new(f, "weapon", json_null());
     *field = NULL;
-    rc = fatalities_validate(f, r->today, err);
+    rc = fatalities_validate(f, today, err);
     if (rc) {
         *field = err->field[0] ? err->field : NULL;
         return rc;
     }
+    *field = "mission_acronym";
+    char acr[40];
+    size_t k2 = 0;
+    for (const char *p = v[C_MISSION]; *p && k2 + 1 < sizeof(acr); p++)
+        if (!isspace((unsigned char)*p))
+            acr[k2++] = (char)toupper((unsigned char)*p);
+    acr[k2] = 0;
+    if (!acr[0] || strlen(v[C_MISSION]) > 32)
+        return pko_err_field(err, PKO_EINVAL, "mission_acronym",
+                             "mission_acronym must be 1 to 32 characters");
+    json_object_set_new(f, "mission_acronym", json_string(acr));
+    *field = NULL;
+    return PKO_OK;
+}
+
+static pko_rc row_fields(run *r, const char *const *v, json_t *f, const char **field,
+                         pko_err *err)
+{
+    pko_rc rc = fatalities_parse_row(v, r->today, f, field, err);
+    if (rc)
+        return rc;
     const char *mid = NULL;
-    rc = mission_id(r, v[C_MISSION], &mid, field, err);
+    rc = mission_id(r, json_string_value(json_object_get(f, "mission_acronym")), &mid, field,
+                    err);
     if (rc)
         return rc;
     json_object_set_new(f, "mission_id", json_string(mid));
+    json_object_del(f, "mission_acronym");
     return PKO_OK;
 }
+
 
 /* Insert, update or leave the casualty 'sid'. */
 static pko_rc upsert(run *r, const char *sid, json_t *f, pko_err *err)
@@ -266,6 +290,28 @@ static pko_rc upsert(run *r, const char *sid, json_t *f, pko_err *err)
     return rc;
 }
 
+pko_rc fatalities_csv_header(const char *const *names, size_t n, int idx[FATALITIES_CSV_COLUMNS],
+                            pko_err *err)
+{
+    for (int c = 0; c < C_N; c++) {
+        idx[c] = -1;
+        for (size_t i = 0; i < n; i++) {
+            char h[64];
+            norm(names[i], h, sizeof(h));
+            if (strcmp(h, fatalities_csv_columns[c]) == 0) {
+                idx[c] = (int)i;
+                break;
+            }
+        }
+        if (idx[c] < 0 && c != C_ISO && c != C_NAT && c != C_GENDER)
+            return pko_err_set(err, PKO_EINVAL,
+                               "the header has no column %s: is this the UN fatalities dataset "
+                               "(id, incident_date, casualty_id, mission_acronym, ...)?",
+                               fatalities_csv_columns[c]);
+    }
+    return PKO_OK;
+}
+
 pko_rc fatalities_import(pko_db *db, const pko_actor *actor, FILE *in,
                          const fatalities_import_opts *o, fatalities_import_summary *sum,
                          pko_err *err)
@@ -286,23 +332,14 @@ pko_rc fatalities_import(pko_db *db, const pko_actor *actor, FILE *in,
         return rc;
     }
     int idx[C_N];
-    for (int c = 0; c < C_N; c++) {
-        idx[c] = -1;
-        for (size_t i = 0; i < pko_csv_nfields(csv); i++) {
-            char h[64];
-            norm(pko_csv_field(csv, i), h, sizeof(h));
-            if (strcmp(h, col_names[c]) == 0) {
-                idx[c] = (int)i;
-                break;
-            }
-        }
-        if (idx[c] < 0 && c != C_ISO && c != C_NAT && c != C_GENDER) {
-            pko_csv_close(csv);
-            return pko_err_set(err, PKO_EINVAL,
-                               "the header has no column %s: is this the UN fatalities dataset "
-                               "(id, incident_date, casualty_id, mission_acronym, ...)?",
-                               col_names[c]);
-        }
+    const char *names[PKO_CSV_MAX_FIELDS];
+    size_t nf = pko_csv_nfields(csv);
+    for (size_t i = 0; i < nf; i++)
+        names[i] = pko_csv_field(csv, i);
+    rc = fatalities_csv_header(names, nf, idx, err);
+    if (rc) {
+        pko_csv_close(csv);
+        return rc;
     }
     r.missions = json_object();
     r.seen = json_object();

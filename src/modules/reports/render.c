@@ -10,6 +10,7 @@
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -392,4 +393,10 @@ pko_rc reports_render(json_t *figs, const char *format, pko_buf *out, const char
         return pko_err_set(err, PKO_EINTERNAL, "rendering failed: %s",
                            cairo_status_to_string(st));
     return PKO_OK;
+}
+
+void reports_shutdown(void)
+{
+    cairo_debug_reset_static_data();
+    FcFini();
 }

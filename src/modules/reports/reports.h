@@ -49,4 +49,8 @@ PKO_MUST_USE pko_rc reports_sg_figures(pko_db *db, const pko_scope *scope, const
 PKO_MUST_USE pko_rc reports_render(json_t *figs, const char *format, pko_buf *out,
                                    const char **ctype, pko_err *err);
 
+/* Release cairo's and fontconfig's process-wide caches (fonts). Call once
+ * at exit, when no rendering runs any more (after the server stopped). */
+void reports_shutdown(void);
+
 #endif
