@@ -278,7 +278,7 @@ function field(el, label, input) {
   return el('label', { class: 'cd-field' }, el('span', { text: label }), input);
 }
 
-function errorBox(el) { return el('p', { class: 'error', role: 'alert' }); }
+function errorBox(el) { return el('p', { class: 'cd-error', role: 'alert' }); }
 
 function showError(box, e, t) {
   box.textContent = (e.field ? e.field + ': ' : '') + (e.message || String(e));

@@ -119,8 +119,8 @@ h.main(async (env) => {
     await ad.selectOption('#cd-s-impact', 'moderate');
     await ad.fill('#cd-s-description', 'Two staff officers held for a day');
     await ad.click('#cd-s-save');
-    await ad.waitForSelector('#cd-sofa-new .error:not(:empty)');
-    env.check((await ad.textContent('#cd-sofa-new .error')).includes('personnel_detained'), 'detention needs a count');
+    await ad.waitForSelector('#cd-sofa-new .cd-error:not(:empty)');
+    env.check((await ad.textContent('#cd-sofa-new .cd-error')).includes('personnel_detained'), 'detention needs a count');
     await ad.fill('#cd-s-detained', '2');
     await ad.click('#cd-s-save');
     await ad.waitForFunction(() => document.querySelectorAll('#cd-sofa-list tbody tr').length === 2);
