@@ -96,6 +96,9 @@ static const pko_migration cpas_migrations[] = {
         " interests TEXT, node_ids TEXT"
         ") STRICT;"
         "CREATE INDEX cpas_stakeholders_plan ON cpas_stakeholders(plan_id);"},
+    /* The dashboard's read of approved totals from the index alone. */
+    {7, "CREATE INDEX cpas_datapoints_dash ON cpas_datapoints(indicator_id, status, disagg_key,"
+        " period, value, classification);"},
 };
 
 static const pko_col plan_cols[] = {

@@ -215,29 +215,40 @@ size_t cpas_overdue(cpas_freq f, int plan_first, int plan_last, int as_of,
                     size_t *expected)
 {
     size_t due = 0, late = 0;
-    char prev[16] = "";
-    for (int m = plan_first; m <= plan_last; m++) {
-        char p[16];
-        cpas_period_of_month(f, m, p);
-        if (!strcmp(p, prev))
-            continue;
-        snprintf(prev, sizeof(prev), "%s", p);
-        int pf, pl;
-        if (!cpas_period_parse(p, &pf, &pl, NULL) || pf < plan_first || pl > plan_last ||
-            pl >= as_of)
+    if (plan_last < plan_first) {
+        *expected = 0;
+        return 0;
+    }
+    /* Which periods of kind 'f' were reported, by their first month
+     * (a bitmap over the plan's months: no string comparisons). */
+    size_t span = (size_t)(plan_last - plan_first + 1);
+    unsigned char stack_seen[512];
+    unsigned char *seen = span <= sizeof(stack_seen) ? stack_seen : calloc(span, 1);
+    if (seen == stack_seen)
+        memset(seen, 0, span);
+    for (size_t i = 0; seen && i < n; i++) {
+        int rf, rl;
+        cpas_freq rk;
+        if (reported[i] && cpas_period_parse(reported[i], &rf, &rl, &rk) && rk == f &&
+            rf >= plan_first && rf <= plan_last)
+            seen[rf - plan_first] = 1;
+    }
+    int step = f == CPAS_MONTHLY ? 1 : f == CPAS_QUARTERLY ? 3 : 12;
+    int m0 = plan_first - (f == CPAS_MONTHLY ? 0 : ((plan_first % step) + step) % step);
+    for (int pf = m0; pf <= plan_last; pf += step) {
+        int pl = pf + step - 1;
+        if (pf < plan_first || pl > plan_last || pl >= as_of)
             continue;
         due++;
-        bool seen = false;
-        for (size_t i = 0; i < n && !seen; i++)
-            seen = reported[i] && !strcmp(reported[i], p);
-        if (!seen) {
-            if (late < cap)
-                memcpy(overdue[late], p, 16);
-            late++;
-        }
+        if (seen && seen[pf - plan_first])
+            continue;
+        if (late < cap)
+            cpas_period_of_month(f, pf, overdue[late]);
+        late++;
     }
-    if (expected)
-        *expected = due;
+    if (seen != stack_seen)
+        free(seen);
+    *expected = due;
     return late;
 }
 

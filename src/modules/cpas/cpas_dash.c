@@ -63,6 +63,7 @@ typedef struct dash {
     dnode *nodes;
     size_t nn;
     json_t *audit; /* [[entity, id, classification]] of confidential reads */
+    json_t *conf_rows; /* [[rowid, classification]] of confidential data points */
 } dash;
 
 static void note_read(dash *d, const char *entity, const char *id, int cls)
@@ -80,7 +81,12 @@ static char *dup_col(pko_stmt *s, int c)
 static void copy_col(pko_stmt *s, int c, char *out, size_t n)
 {
     const char *t = (const char *)sqlite3_column_text(s, c);
-    snprintf(out, n, "%s", t ? t : "");
+    size_t len = t ? (size_t)sqlite3_column_bytes(s, c) : 0;
+    if (len >= n)
+        len = n - 1;
+    if (len)
+        memcpy(out, t, len);
+    out[len] = 0;
 }
 
 static int cmp_id(const void *a, const void *b)
@@ -190,7 +196,8 @@ static pko_rc load_points(dash *d, const char *pid, pko_err *err)
     pko_stmt *s;
     pko_rc rc = pko_db_prepare(
         d->db,
-        "SELECT indicator_id, period, value, classification, id FROM cpas_datapoints"
+        "SELECT indicator_id, period, value, classification, rowid"
+        " FROM cpas_datapoints INDEXED BY cpas_datapoints_dash"
         " WHERE indicator_id IN (SELECT id FROM cpas_indicators WHERE plan_id = ?1)"
         " AND status = 'approved' AND disagg_key = '{}' AND classification <= ?2"
         " ORDER BY indicator_id, period",
@@ -227,10 +234,31 @@ static pko_rc load_points(dash *d, const char *pid, pko_err *err)
         p->has = sqlite3_column_type(s, 2) != SQLITE_NULL;
         p->value = p->has ? sqlite3_column_double(s, 2) : 0;
         int cls = sqlite3_column_int(s, 3);
-        if (cls >= PKO_CLASS_CONFIDENTIAL)
-            note_read(d, "cpas_datapoint", (const char *)sqlite3_column_text(s, 4), cls);
+        if (cls >= PKO_CLASS_CONFIDENTIAL) /* rare: its id by rowid, for the audit */
+            json_array_append_new(d->conf_rows, json_pack("[I, i]",
+                                                          (json_int_t)sqlite3_column_int64(s, 4),
+                                                          cls));
     }
     sqlite3_reset(s);
+    /* The ids of the confidential points read, for the audit. */
+    size_t i;
+    json_t *r;
+    json_array_foreach(d->conf_rows, i, r)
+    {
+        if (rc)
+            break;
+        pko_stmt *q;
+        rc = pko_db_prepare(d->db, "SELECT id FROM cpas_datapoints WHERE rowid = ?1", &q, err);
+        if (rc)
+            break;
+        sqlite3_bind_int64(q, 1, json_integer_value(json_array_get(r, 0)));
+        int row2;
+        rc = pko_db_step(d->db, q, &row2, err);
+        if (!rc && row2)
+            note_read(d, "cpas_datapoint", (const char *)sqlite3_column_text(q, 0),
+                      (int)json_integer_value(json_array_get(r, 1)));
+        sqlite3_reset(q);
+    }
     return rc;
 }
 
@@ -691,6 +719,7 @@ pko_rc cpas_dashboard(pko_db *db, json_t *plan, const cpas_dash_opts *o, json_t 
     d.o = o;
     d.mission_id = json_string_value(json_object_get(plan, "mission_id"));
     d.audit = json_array();
+    d.conf_rows = json_array();
     int x;
     if (!cpas_period_parse(json_string_value(json_object_get(plan, "period_start")), &d.pf, &x,
                            NULL))
@@ -749,5 +778,6 @@ pko_rc cpas_dashboard(pko_db *db, json_t *plan, const cpas_dash_opts *o, json_t 
     free(d.by_id);
     free(d.nodes);
     json_decref(d.audit);
+    json_decref(d.conf_rows);
     return rc;
 }
