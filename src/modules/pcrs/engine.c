@@ -111,39 +111,51 @@ static int dict_find(dict *d, const char *s, size_t n, bool add)
 
 typedef void (*str_fn)(void *ctx, const char *s, size_t n);
 
+static int each_string_jansson(const char *txt, str_fn fn, void *ctx);
+
 /* Call 'fn' (may be NULL) for every string of the JSON array text 'txt'
  * (NULL or not an array: none); returns the number of elements, as
  * json_array_size would. Plain strings are walked in place; text with an
  * escape or a non-string element goes through jansson. */
+/* Walk the plain strings of the array at 'p' (just after '['), calling
+ * 'fn' when given; -1 when an element is not a plain string. */
+static int walk_plain(const char *p, str_fn fn, void *ctx)
+{
+    int n = 0;
+    for (;;) {
+        while (*p == ' ' || *p == ',' || *p == '\n' || *p == '\t' || *p == '\r')
+            p++;
+        if (*p == ']' || !*p)
+            return n;
+        if (*p != '"')
+            return -1;
+        const char *b = ++p;
+        while (*p && *p != '"')
+            p++;
+        if (fn)
+            fn(ctx, b, (size_t)(p - b));
+        n++;
+        if (*p)
+            p++;
+    }
+}
+
 static int each_string(const char *txt, str_fn fn, void *ctx)
 {
     if (!txt)
         return 0;
     const char *p = txt;
-    while (*p == ' ')
+    while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
         p++;
-    if (*p != '[')
-        return 0;
-    if (!strchr(p, '\\')) {
-        p++;
-        int n = 0;
-        for (;;) {
-            while (*p == ' ' || *p == ',' || *p == '\n' || *p == '\t' || *p == '\r')
-                p++;
-            if (*p == ']' || !*p)
-                return n;
-            if (*p != '"')
-                break; /* not a string: jansson decides */
-            const char *b = ++p;
-            while (*p && *p != '"')
-                p++;
-            if (fn)
-                fn(ctx, b, (size_t)(p - b));
-            n++;
-            if (*p)
-                p++;
-        }
-    }
+    /* The fast path only for arrays of plain strings (checked first, so
+     * that 'fn' never sees an element twice). */
+    if (*p == '[' && !strchr(p, '\\') && walk_plain(p + 1, NULL, NULL) >= 0)
+        return walk_plain(p + 1, fn, ctx);
+    return each_string_jansson(txt, fn, ctx);
+}
+
+static int each_string_jansson(const char *txt, str_fn fn, void *ctx)
+{
     json_t *a = json_loads(txt, JSON_DECODE_ANY, NULL);
     int n = (int)json_array_size(a);
     size_t i;
