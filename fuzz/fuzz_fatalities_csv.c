@@ -33,8 +33,8 @@
 static int fz_named(const char *f)
 {
     static const char *const register_fields[] = {
-        "incident_date", "casualty_type", "person_category", "incident_type", "weapon",
-        "gender",        "nationality",   "nationality_name", "notes",        "incident_id"};
+        "incident_date", "casualty_type", "person_category",  "incident_type", "weapon",
+        "gender",        "nationality",   "nationality_name", "notes",         "incident_id"};
     if (!f)
         return 0;
     for (int i = 0; i < FATALITIES_CSV_COLUMNS; i++)
@@ -78,8 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (int b = a + 1; b < FATALITIES_CSV_COLUMNS; b++)
             CHECK(idx[a] < 0 || idx[a] != idx[b]);
     }
-    CHECK(idx[0] >= 0 && idx[1] >= 0 && idx[2] >= 0 && idx[3] >= 0 && idx[6] >= 0 &&
-          idx[7] >= 0);
+    CHECK(idx[0] >= 0 && idx[1] >= 0 && idx[2] >= 0 && idx[3] >= 0 && idx[6] >= 0 && idx[7] >= 0);
     for (int n = 0; n < 64; n++) {
         pko_err_clear(&err);
         rc = pko_csv_next(c, &eof, &err);

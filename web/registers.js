@@ -82,6 +82,17 @@ addStrings({
     'fig.III.title': 'Figure III. Investigation and prosecution of crimes against peacekeepers (cumulative)',
     'fig.IV.title': 'Figure IV. Allegations of misconduct reported by year',
     'fig.chart': 'Chart of figure {id}',
+    'fig.files': 'The downloaded files are in English.',
+    'fig.s.fatalities': 'Uniformed fatalities from malicious acts',
+    'fig.s.eo_ied_share': 'Share caused by explosive ordnance or IEDs (weapon recorded)',
+    'fig.s.cases': 'Cases followed', 'fig.s.investigations': 'National investigations opened',
+    'fig.s.suspects_identified': 'Alleged perpetrators identified', 'fig.s.arrested': 'Arrested or detained',
+    'fig.s.prosecuted': 'Prosecuted', 'fig.s.convicted': 'Convicted',
+    'fig.s.same_year': 'Incident in the year reported', 'fig.s.earlier_years': 'Incident in an earlier year',
+    'fig.s.unknown': 'Incident date unknown',
+    'fig.s.military_contingents': 'Military contingents', 'fig.s.military_observers_staff_officers': 'Military observers and staff officers',
+    'fig.s.formed_police_units': 'Formed police units', 'fig.s.individual_police_officers': 'Individual police officers',
+    'fig.s.justice_corrections': 'Justice and corrections personnel',
   },
   fr: {
     'reg.tabs': 'Registres',
@@ -159,6 +170,27 @@ addStrings({
     'fig.III.title': 'Figure III. Enquêtes et poursuites relatives aux crimes contre les Casques bleus (cumul)',
     'fig.IV.title': 'Figure IV. Allégations de faute signalées par année',
     'fig.chart': 'Graphique de la figure {id}',
+    'fig.files': 'Les fichiers téléchargés sont en anglais.',
+    'fig.s.fatalities': 'Décès de personnel en tenue dus à des actes malveillants',
+    'fig.s.eo_ied_share': 'Part due aux engins explosifs ou aux EEI (arme enregistrée)',
+    'fig.s.cases': 'Dossiers suivis', 'fig.s.investigations': 'Enquêtes nationales ouvertes',
+    'fig.s.suspects_identified': 'Auteurs présumés identifiés', 'fig.s.arrested': 'Arrêtés ou détenus',
+    'fig.s.prosecuted': 'Poursuivis', 'fig.s.convicted': 'Condamnés',
+    'fig.s.same_year': 'Incident survenu l’année du signalement', 'fig.s.earlier_years': 'Incident survenu une année antérieure',
+    'fig.s.unknown': 'Date de l’incident inconnue',
+    'fig.s.military_contingents': 'Contingents militaires', 'fig.s.military_observers_staff_officers': 'Observateurs militaires et officiers d’état-major',
+    'fig.s.formed_police_units': 'Unités de police constituées', 'fig.s.individual_police_officers': 'Policiers hors unités constituées',
+    'fig.s.justice_corrections': 'Personnel de la justice et de l’administration pénitentiaire',
+    'fig.I.def': 'Part des femmes dans le personnel en tenue déployé par l’ONU, par catégorie (contingents militaires ; observateurs militaires et officiers d’état-major ; unités de police constituées ; policiers hors unités constituées ; personnel de la justice et de l’administration pénitentiaire fourni par les gouvernements) et par année, d’après les relevés enregistrés dans PKO.',
+    'fig.I.src': 'Relevés par sexe du personnel en tenue enregistrés dans PKO à partir des rapports d’étape de la Stratégie sur la parité des genres applicable au personnel en tenue (A4P+) ; chaque ligne indique sa source.',
+    'fig.II.def': 'Personnel en tenue = militaires (contingents et officiers d’état-major), police et observateurs militaires. Décès (pas les blessures) dont le type d’incident est « acte malveillant », par année de l’incident. La part compte l’arme « EEI ou engin explosif » parmi les décès dont l’arme est enregistrée.',
+    'fig.II.src': 'Registre des décès de PKO (notifications NOTICAS saisies dans PKO et jeu de données de l’ONU « Fatalities in PKOs and SPMs since 1948 », psdata.un.org, importé).',
+    'fig.III.def': 'Cumul depuis le début de la période jusqu’à la fin de chaque année : dossiers ouverts pour des décès dus à des actes malveillants (selon la date du décès), enquêtes nationales ouvertes, et personnes identifiées comme auteurs présumés, arrêtées ou détenues, poursuivies et condamnées (selon la date de chaque étape).',
+    'fig.III.src': 'Registre de PKO sur la responsabilité des crimes contre les Casques bleus (résolution 2589 (2021) du Conseil de sécurité).',
+    'fig.IV.def': 'Allégations par année de signalement, selon que l’incident a eu lieu l’année du signalement ou une année antérieure (ou à une date inconnue). Statistiques publiques uniquement (des nombres).',
+    'fig.IV.src': 'Registre des fautes de PKO, statistiques publiques ; allégations importées du tableau des Nations Unies « Conduct in UN Field Missions » (conduct.unmissions.org).',
+    'fig.note.II': '{total} décès ; arme enregistrée pour {rec}, dont {eo} par engins explosifs ou EEI.',
+    'fig.note.IV': '{total} allégations signalées sur la période.',
   },
 });
 
@@ -292,10 +324,10 @@ async function renderCasevac(root, ctx) {
       if (writer && c.status === 'approved') next.push(step(c, t('cv.lift_off'), { lift_off_at: nowUtc() }));
       if (writer && c.status === 'airborne') next.push(step(c, t('cv.arrive'), { arrived_at: nowUtc() }));
       if (writer && ['requested', 'approved', 'airborne'].includes(c.status)) next.push(step(c, t('cv.cancel'), { status: 'cancelled' }));
-      const m = c.measures || {};
+      const r2a = c.arrived_at ? (Date.parse(c.arrived_at) - Date.parse(c.requested_at)) / 60000 : null;
       return [c.requested_at.replace('T', ' ').replace(':00Z', ' UTC'), acr[c.mission_id] || '', t('cv.v.' + c.priority), c.patients,
         el('span', { class: 'reg-status reg-status-' + c.status, text: t('cv.v.' + c.status) }),
-        m.request_to_arrival === null || m.request_to_arrival === undefined ? '' : num(m.request_to_arrival) + ' min',
+        r2a === null ? '' : num(r2a) + ' min',
         el('span', {}, ...next)];
     }), 'reg-cv') : el('p', { text: t('reg.none') }));
   };
@@ -397,6 +429,93 @@ async function renderAccountability(root, ctx) {
 
 /* ==== Figures ================================================================= */
 
+const COLORS = ['#009edb', '#d9541a', '#78ab30', '#7d2e8f', '#edb021', '#4d4d4d'];
+
+// The chart of one figure as inline SVG, with the labels of the page's
+// language: bars (counts, left axis), stacks, lines (counts, or percentages
+// on the right axis when the figure also has counts).
+function chart(ctx, f) {
+  const { svg, t } = ctx;
+  const W = 900, H = 300, L = 56, R = 56, T = 14, B = 30, cw = W - L - R, ch = H - T - B;
+  const rows = f.rows, n = rows.length, slot = cw / Math.max(n, 1);
+  const counts = f.series.filter((s) => s.axis !== 'percent');
+  let max = 0;
+  for (const r of rows) {
+    let stack = 0;
+    for (const s of counts) {
+      const v = r[s.key];
+      if (typeof v !== 'number') continue;
+      if (s.kind === 'stack') stack += v; else max = Math.max(max, v);
+    }
+    max = Math.max(max, stack);
+  }
+  const nice = (v) => { if (v <= 0) return 1; const p = 10 ** Math.floor(Math.log10(v)); return [1, 2, 2.5, 5, 10].map((k) => k * p).find((x) => x >= v); };
+  max = nice(max);
+  const hasCount = counts.length > 0;
+  const y = (v, pct) => T + ch - ch * (pct ? v : v / max);
+  const g = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'reg-svg', role: 'img', 'aria-label': t('fig.chart', { id: f.id }) });
+  for (let i = 0; i <= 5; i++) {
+    const gy = T + ch - (ch * i) / 5;
+    g.append(svg('line', { x1: L, x2: L + cw, y1: gy, y2: gy, stroke: '#e3e3e3' }));
+    g.append(svg('text', { x: L - 6, y: gy + 4, 'text-anchor': 'end', 'font-size': 11, fill: '#444',
+      text: hasCount ? ctx.fmtNumber((max * i) / 5) : `${i * 20} %` }));
+    if (hasCount && f.series.some((s) => s.axis === 'percent'))
+      g.append(svg('text', { x: L + cw + 6, y: gy + 4, 'font-size': 11, fill: '#444', text: `${i * 20} %` }));
+  }
+  const bars = f.series.filter((s) => s.kind === 'bar');
+  rows.forEach((r, i) => {
+    let base = 0;
+    f.series.forEach((s, k) => {
+      const v = r[s.key];
+      if (typeof v !== 'number') return;
+      if (s.kind === 'stack') {
+        const h = (ch * v) / max;
+        g.append(svg('rect', { x: L + slot * i + slot * 0.15, y: y(base, false) - h, width: slot * 0.7, height: h, fill: COLORS[k % 6] },
+          svg('title', { text: `${r.year}: ${t('fig.s.' + s.key)} ${ctx.fmtNumber(v)}` })));
+        base += v;
+      } else if (s.kind === 'bar') {
+        const bw = (slot * 0.7) / bars.length, bi = bars.indexOf(s);
+        g.append(svg('rect', { x: L + slot * i + slot * 0.15 + bw * bi, y: y(v, false), width: bw, height: (ch * v) / max, fill: COLORS[k % 6] },
+          svg('title', { text: `${r.year}: ${ctx.fmtNumber(v)}` })));
+      }
+    });
+  });
+  f.series.forEach((s, k) => {
+    if (s.kind !== 'line') return;
+    const pct = s.axis === 'percent';
+    let d = '';
+    let pen = false;
+    rows.forEach((r, i) => {
+      const v = r[s.key];
+      if (typeof v !== 'number') { pen = false; return; }
+      const px = L + slot * (i + 0.5), py = y(v, pct);
+      d += (pen ? 'L' : 'M') + px.toFixed(1) + ' ' + py.toFixed(1);
+      pen = true;
+      g.append(svg('circle', { cx: px, cy: py, r: 3, fill: COLORS[k % 6] },
+        svg('title', { text: `${r.year}: ${pct ? Math.round(v * 1000) / 10 + ' %' : ctx.fmtNumber(v)}` })));
+    });
+    if (d) g.append(svg('path', { d, fill: 'none', stroke: COLORS[k % 6], 'stroke-width': 2 }));
+  });
+  g.append(svg('line', { x1: L, x2: L + cw, y1: T + ch, y2: T + ch, stroke: '#555' }));
+  const every = n > 24 ? Math.ceil(n / 24) : 1;
+  rows.forEach((r, i) => {
+    if (i % every === 0) g.append(svg('text', { x: L + slot * (i + 0.5), y: H - 10, 'text-anchor': 'middle', 'font-size': 11, fill: '#444', text: String(r.year) }));
+  });
+  const legend = ctx.el('ul', { class: 'reg-legend' }, ...f.series.map((s, k) => ctx.el('li', {},
+    ctx.el('span', { class: 'reg-swatch reg-c' + (k % 6) }), t('fig.s.' + s.key))));
+  return ctx.el('div', { class: 'reg-chart-box' }, g, legend);
+}
+
+function frNote(ctx, f) {
+  if (f.empty) return null;
+  if (f.id === 'II') {
+    const sum = (k) => f.rows.reduce((a, r) => a + (r[k] || 0), 0);
+    return ctx.t('fig.note.II', { total: sum('fatalities'), rec: sum('weapon_recorded'), eo: sum('eo_ied') });
+  }
+  if (f.id === 'IV') return ctx.t('fig.note.IV', { total: f.total || 0 });
+  return null;
+}
+
 async function renderFigures(root, ctx) {
   const { el, t } = ctx;
   const y = new Date().getUTCFullYear();
@@ -409,25 +528,26 @@ async function renderFigures(root, ctx) {
   root.append(form, box);
   const q = { from: from.value, to: to.value };
   const res = await ctx.api('GET', '/reports/sg-figures' + ctx.qs(q));
+  const fr = ctx.lang === 'fr';
   const links = el('p', { class: 'reg-downloads' }, t('fig.download'), ' ',
     ...['svg', 'png', 'pdf', 'csv'].map((f) => el('a', { href: '/api/v1/reports/sg-figures' + ctx.qs({ ...q, format: f }),
-      download: `sg-figures-${q.from}-${q.to}.${f}`, text: f.toUpperCase(), class: 'reg-dl' })));
+      download: `sg-figures-${q.from}-${q.to}.${f}`, text: f.toUpperCase(), class: 'reg-dl' })), fr ? ' ' + t('fig.files') : '');
   box.append(links, el('p', { class: 'reg-hint', text: t('fig.scope', { missions: Array.isArray(res.missions) ? res.missions.join(', ') : res.missions }) }));
   for (const f of res.figures) {
     const sec = el('section', { class: 'reg-figure', id: 'fig-' + f.id });
     sec.append(el('h3', { text: t('fig.' + f.id + '.title') }));
     if (f.empty) sec.append(el('p', { class: 'reg-empty', text: t('fig.empty') }));
     else {
-      sec.append(el('img', { class: 'reg-chart', alt: t('fig.chart', { id: f.id }),
-        src: '/api/v1/reports/sg-figures' + ctx.qs({ ...q, figure: f.id, format: 'svg' }) }));
+      sec.append(chart(ctx, f));
       const rows = f.rows.filter((r) => f.series.some((s) => r[s.key] !== undefined && r[s.key] !== null));
       const fmt = (s, v) => (v === undefined || v === null ? '' : s.axis === 'percent' ? `${Math.round(v * 1000) / 10} %` : ctx.fmtNumber(v));
       sec.append(el('details', {}, el('summary', { text: t('reg.more') }),
-        table(ctx, [t('reg.year'), ...f.series.map((s) => s.label)], rows.map((r) => [r.year, ...f.series.map((s) => fmt(s, r[s.key]))]), 'reg-fig-data')));
+        table(ctx, [t('reg.year'), ...f.series.map((s) => t('fig.s.' + s.key))], rows.map((r) => [r.year, ...f.series.map((s) => fmt(s, r[s.key]))]), 'reg-fig-data')));
     }
-    sec.append(el('p', { class: 'reg-meta' }, el('strong', { text: t('fig.definition') + ': ' }), f.definition));
-    if (f.note) sec.append(el('p', { class: 'reg-meta' }, el('strong', { text: t('fig.note') + ': ' }), f.note));
-    sec.append(el('p', { class: 'reg-meta' }, el('strong', { text: t('fig.source') + ': ' }), f.source));
+    const note = fr ? frNote(ctx, f) : f.note;
+    sec.append(el('p', { class: 'reg-meta' }, el('strong', { text: t('fig.definition') + ' : '.slice(fr ? 0 : 1) }), fr ? t('fig.' + f.id + '.def') : f.definition));
+    if (note) sec.append(el('p', { class: 'reg-meta' }, el('strong', { text: t('fig.note') + ' : '.slice(fr ? 0 : 1) }), note));
+    sec.append(el('p', { class: 'reg-meta' }, el('strong', { text: t('fig.source') + ' : '.slice(fr ? 0 : 1) }), fr ? t('fig.' + f.id + '.src') : f.source));
     box.append(sec);
   }
 }

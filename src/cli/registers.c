@@ -49,13 +49,10 @@ int cli_import_fatalities(int argc, char **argv)
 {
     const char *db = cli_db_default(), *errors = NULL;
     fatalities_import_opts o = {.create_missions = true};
-    static const struct option opts[] = {{"db", 1, 0, 'd'},
-                                         {"classification", 1, 0, 'c'},
-                                         {"no-create-missions", 0, 0, 'n'},
-                                         {"errors", 1, 0, 'E'},
-                                         {"quiet", 0, 0, 'q'},
-                                         {"help", 0, 0, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"db", 1, 0, 'd'},     {"classification", 1, 0, 'c'}, {"no-create-missions", 0, 0, 'n'},
+        {"errors", 1, 0, 'E'}, {"quiet", 0, 0, 'q'},          {"help", 0, 0, 'h'},
+        {0, 0, 0, 0}};
     int c;
     optind = 2;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -171,10 +168,9 @@ int cli_report(int argc, char **argv)
     fatalities_today(today);
     const char *db = cli_db_default(), *from = "1948-01-01", *to = today, *format = "svg",
                *outp = NULL, *figs = "all";
-    static const struct option opts[] = {{"db", 1, 0, 'd'},     {"from", 1, 0, 'f'},
-                                         {"to", 1, 0, 't'},     {"format", 1, 0, 'F'},
-                                         {"figure", 1, 0, 'g'}, {"out", 1, 0, 'o'},
-                                         {"help", 0, 0, 'h'},   {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"db", 1, 0, 'd'},     {"from", 1, 0, 'f'}, {"to", 1, 0, 't'},   {"format", 1, 0, 'F'},
+        {"figure", 1, 0, 'g'}, {"out", 1, 0, 'o'},  {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     optind = 2;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -185,9 +181,7 @@ int cli_report(int argc, char **argv)
         case 'F': format = optarg; break;
         case 'g': figs = optarg; break;
         case 'o': outp = optarg; break;
-        default:
-            fputs(report_help, c == 'h' ? stdout : stderr);
-            return c == 'h' ? 0 : CLI_USAGE;
+        default: fputs(report_help, c == 'h' ? stdout : stderr); return c == 'h' ? 0 : CLI_USAGE;
         }
     }
     if (optind < argc) {
@@ -202,7 +196,8 @@ int cli_report(int argc, char **argv)
     }
     unsigned which = reports_parse_figures(figs);
     if (!which) {
-        fprintf(stderr, "pko report sg-figures: --figure must be all or a list of I, II, III, IV\n");
+        fprintf(stderr,
+                "pko report sg-figures: --figure must be all or a list of I, II, III, IV\n");
         return CLI_USAGE;
     }
     bool json = strcmp(format, "json") == 0;

@@ -97,11 +97,21 @@ h.main(async (env) => {
     await env.test(`${lang}: the report figures load as charts with definitions`, async () => {
       await env.open(page, 'registers', 'figures', '2018-01-01', new Date().toISOString().slice(0, 10));
       await page.waitForSelector('#reg-figures[data-ready="1"]');
-      await page.waitForFunction(() => [...document.querySelectorAll('img.reg-chart')].every((i) => i.complete && i.naturalWidth > 0));
       const ids = await page.$$eval('section.reg-figure', (s) => s.map((x) => x.id));
       env.check(ids.join() === 'fig-I,fig-II,fig-III,fig-IV', 'figures: ' + ids);
-      const charts = await page.$$eval('img.reg-chart', (i) => i.length);
-      env.check(charts >= 2, 'charts of II and III: ' + charts);
+      const charts = await page.$$eval('section.reg-figure svg.reg-svg', (s) => s.map((x) => x.closest('section').id));
+      env.check(charts.includes('fig-II') && charts.includes('fig-III'), 'charts of II and III: ' + charts);
+      const bars = await page.$$eval('#fig-II svg rect', (r) => r.length);
+      env.check(bars >= 1, 'figure II has bars');
+      const legend = await page.textContent('#fig-III .reg-legend');
+      env.check(legend.includes(lang === 'en' ? 'Convicted' : 'Condamnés'), 'legend in the page language: ' + legend);
+      // The downloads are real files.
+      const pdf = await page.evaluate(async () => {
+        const a = [...document.querySelectorAll('a.reg-dl')].find((x) => x.textContent === 'PDF');
+        const r = await fetch(a.href);
+        return [r.status, r.headers.get('content-type'), (await r.text()).slice(0, 5)];
+      });
+      env.check(pdf[0] === 200 && pdf[1] === 'application/pdf' && pdf[2] === '%PDF-', 'PDF download: ' + pdf);
       const t = await page.textContent('#fig-II');
       env.check(t.includes('NOTICAS') && t.includes(lang === 'en' ? 'Definition' : 'Définition'), 'definition and source');
       await env.shot(page, `registers-figures-${lang}`);

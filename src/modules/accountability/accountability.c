@@ -57,8 +57,11 @@ static const pko_col case_cols[] = {
     {"notes", PKO_COL_TEXT, 0},
 };
 
-const pko_entity pko_entity_acc_case = {"accountability_case", "accountability_cases", case_cols,
-                                        sizeof(case_cols) / sizeof(case_cols[0]), "mission_id",
+const pko_entity pko_entity_acc_case = {"accountability_case",
+                                        "accountability_cases",
+                                        case_cols,
+                                        sizeof(case_cols) / sizeof(case_cols[0]),
+                                        "mission_id",
                                         0};
 
 static const pko_col event_cols[] = {
@@ -70,9 +73,12 @@ static const pko_col event_cols[] = {
     {"notes", PKO_COL_TEXT, 0},
 };
 
-const pko_entity pko_entity_acc_event = {"accountability_event", "accountability_events",
-                                         event_cols, sizeof(event_cols) / sizeof(event_cols[0]),
-                                         "mission_id", 0};
+const pko_entity pko_entity_acc_event = {"accountability_event",
+                                         "accountability_events",
+                                         event_cols,
+                                         sizeof(event_cols) / sizeof(event_cols[0]),
+                                         "mission_id",
+                                         0};
 
 #define ACC_READERS (PKO_ROLE_ANALYST | PKO_ROLE_MISSION_ADMIN | PKO_ROLE_CONDUCT_OFFICER)
 static const pko_perm acc_perms[] = {
@@ -82,8 +88,8 @@ static const pko_perm acc_perms[] = {
      "open cases and record the stages of national proceedings", false},
 };
 
-const char *const accountability_stages[] = {"investigation_opened", "suspects_identified",
-                                             "arrested", "prosecuted", "convicted", NULL};
+const char *const accountability_stages[] = {
+    "investigation_opened", "suspects_identified", "arrested", "prosecuted", "convicted", NULL};
 enum { S_INV, S_SUS, S_ARR, S_PRO, S_CON, S_N };
 
 /* ==== The progression ====================================================== */
@@ -95,8 +101,7 @@ static int cmp_event(const void *a, const void *b)
                    json_string_value(json_object_get(y, "event_date")));
     if (c)
         return c;
-    return fatalities_index(accountability_stages,
-                            json_string_value(json_object_get(x, "stage"))) -
+    return fatalities_index(accountability_stages, json_string_value(json_object_get(x, "stage"))) -
            fatalities_index(accountability_stages, json_string_value(json_object_get(y, "stage")));
 }
 
@@ -118,15 +123,14 @@ pko_rc accountability_check_progression(json_t *events, const char *fatality_dat
                                   json_string_value(json_object_get(ev[i], "stage")));
         int64_t k = json_integer_value(json_object_get(ev[i], "individuals"));
         if (strcmp(date, fatality_date) < 0) {
-            rc = pko_err_field(err, PKO_EINVAL, "event_date",
-                               "%s is before the fatality (%s)", date, fatality_date);
+            rc = pko_err_field(err, PKO_EINVAL, "event_date", "%s is before the fatality (%s)",
+                               date, fatality_date);
             break;
         }
         if (st == S_INV) {
             if (inv_date)
                 rc = pko_err_field(err, PKO_EINVAL, "stage",
-                                   "the national investigation was already opened on %s",
-                                   inv_date);
+                                   "the national investigation was already opened on %s", inv_date);
             inv_date = date;
         } else if (!inv_date) {
             rc = pko_err_field(err, PKO_EINVAL, "stage",
@@ -180,8 +184,7 @@ static pko_rc load_events(pko_db *db, const char *case_id, json_t **out, pko_err
     while (!(rc = pko_db_step(db, s, &row, err)) && row)
         json_array_append_new(arr, json_pack("{s:s, s:s, s:I}", "stage",
                                              (const char *)sqlite3_column_text(s, 0), "event_date",
-                                             (const char *)sqlite3_column_text(s, 1),
-                                             "individuals",
+                                             (const char *)sqlite3_column_text(s, 1), "individuals",
                                              (json_int_t)sqlite3_column_int64(s, 2)));
     sqlite3_reset(s);
     if (rc) {
@@ -200,17 +203,16 @@ static const char *stage_of(json_t *events)
     json_t *e;
     json_array_foreach(events, i, e)
     {
-        int st = fatalities_index(accountability_stages,
-                                  json_string_value(json_object_get(e, "stage")));
+        int st =
+            fatalities_index(accountability_stages, json_string_value(json_object_get(e, "stage")));
         if (st > best)
             best = st;
     }
     return best < 0 ? "registered" : accountability_stages[best];
 }
 
-static const char *const case_fields[] = {"fatality_id", "national_authority", "reference",
-                                          "notes",       "classification",     "version",
-                                          NULL};
+static const char *const case_fields[] = {
+    "fatality_id", "national_authority", "reference", "notes", "classification", "version", NULL};
 
 static pko_rc check_texts(json_t *b, pko_err *err)
 {
@@ -343,8 +345,8 @@ static pko_rc h_create(pko_req *req, pko_err *err)
     pko_scope scope;
     pko_req_scope(req, "fatalities.read", &scope);
     json_t *f;
-    rc = pko_db_get(pko_req_db(req), &pko_entity_fatality, &scope, pko_req_actor(req), fid, &f,
-                    err);
+    rc =
+        pko_db_get(pko_req_db(req), &pko_entity_fatality, &scope, pko_req_actor(req), fid, &f, err);
     if (rc == PKO_ENOTFOUND) {
         pko_err_clear(err);
         return pko_err_field(err, PKO_EINVAL, "fatality_id", "no fatality %.40s", fid);
@@ -408,9 +410,8 @@ static pko_rc visible_case(pko_req *req, const char *id, const char *perm, json_
         pko_db_get(pko_req_db(req), &pko_entity_acc_case, &scope, pko_req_actor(req), id, out, err);
     if (rc)
         return rc;
-    rc = fatalities_check_mission(req, "mission_id",
-                                  json_string_value(json_object_get(*out, "mission_id")), perm,
-                                  NULL, err);
+    rc = fatalities_check_mission(
+        req, "mission_id", json_string_value(json_object_get(*out, "mission_id")), perm, NULL, err);
     if (rc)
         json_decref(*out);
     return rc;
@@ -429,7 +430,7 @@ static pko_rc h_update(pko_req *req, pko_err *err)
         return rc;
     json_decref(cur);
     static const char *const fields[] = {"national_authority", "reference", "notes",
-                                         "classification", "version", NULL};
+                                         "classification",     "version",   NULL};
     rc = fatalities_check_known(b, fields, "case (stages are recorded as events)", err);
     if (!rc)
         rc = check_texts(b, err);
@@ -474,8 +475,8 @@ static pko_rc h_event(pko_req *req, pko_err *err)
     rc = visible_case(req, id, "accountability.write", &c, err);
     if (rc)
         return rc;
-    static const char *const fields[] = {"stage", "event_date", "individuals", "notes",
-                                         "classification", NULL};
+    static const char *const fields[] = {"stage", "event_date",     "individuals",
+                                         "notes", "classification", NULL};
     char today[11];
     fatalities_today(today);
     rc = fatalities_check_known(b, fields, "case event", err);
@@ -493,15 +494,16 @@ static pko_rc h_event(pko_req *req, pko_err *err)
             rc = pko_err_field(err, PKO_EINVAL, "individuals",
                                "the opening of an investigation counts no individuals");
         json_object_set_new(b, "individuals", json_integer(0));
-    } else if (!rc && (!json_is_integer(k) || json_integer_value(k) < 1 ||
-                       json_integer_value(k) > 1000)) {
+    } else if (!rc &&
+               (!json_is_integer(k) || json_integer_value(k) < 1 || json_integer_value(k) > 1000)) {
         rc = pko_err_field(err, PKO_EINVAL, "individuals",
                            "individuals must be the number of persons, 1 to 1000");
     }
     if (!rc) {
         json_t *n = json_object_get(b, "notes");
         if (n && !json_is_null(n) && (!json_is_string(n) || strlen(json_string_value(n)) > 4000))
-            rc = pko_err_field(err, PKO_EINVAL, "notes", "notes must be text up to 4000 characters");
+            rc =
+                pko_err_field(err, PKO_EINVAL, "notes", "notes must be text up to 4000 characters");
     }
     if (!rc)
         rc = fatalities_check_class(req, b, err);
@@ -601,8 +603,8 @@ pko_rc accountability_figure_iii(pko_db *db, const pko_scope *scope, const char 
         sqlite3_bind_text(s, 5, to, -1, SQLITE_TRANSIENT);
         while (!(rc = pko_db_step(db, s, &row, err)) && row) {
             int y = sqlite3_column_int(s, 0);
-            int st = fatalities_index(accountability_stages,
-                                      (const char *)sqlite3_column_text(s, 1));
+            int st =
+                fatalities_index(accountability_stages, (const char *)sqlite3_column_text(s, 1));
             if (y >= y0 && y <= y1 && st >= 0)
                 per[y - y0][st] += sqlite3_column_int64(s, 2);
             n += sqlite3_column_int64(s, 3);

@@ -37,8 +37,8 @@ PKO_MUST_USE pko_rc accountability_check_progression(json_t *events, const char 
  * [{year, malicious_fatalities, cases, investigations, suspects_identified,
  * arrested, prosecuted, convicted}]. '*total' (may be NULL) receives the
  * number of cases and events counted. */
-PKO_MUST_USE pko_rc accountability_figure_iii(pko_db *db, const pko_scope *scope,
-                                              const char *from, const char *to, json_t **out,
-                                              int64_t *total, pko_err *err);
+PKO_MUST_USE pko_rc accountability_figure_iii(pko_db *db, const pko_scope *scope, const char *from,
+                                              const char *to, json_t **out, int64_t *total,
+                                              pko_err *err);
 
 #endif

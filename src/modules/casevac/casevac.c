@@ -64,9 +64,9 @@ static const pko_col casevac_cols[] = {
     {"notes", PKO_COL_TEXT, 0},
 };
 
-const pko_entity pko_entity_casevac = {
-    "casevac", "casevacs", casevac_cols, sizeof(casevac_cols) / sizeof(casevac_cols[0]),
-    "mission_id", 0};
+const pko_entity pko_entity_casevac = {"casevac",    "casevacs",
+                                       casevac_cols, sizeof(casevac_cols) / sizeof(casevac_cols[0]),
+                                       "mission_id", 0};
 
 static const pko_perm casevac_perms[] = {
     {"casevac.read", PKO_ROLES_ALL, "see the casualty evacuations of one's missions", false},
@@ -75,18 +75,23 @@ static const pko_perm casevac_perms[] = {
 };
 
 static const char *const casevac_fields[] = {
-    "mission_id", "incident_id", "casualty_id", "patients", "priority", "means",
-    "pickup_place", "facility", "facility_level", "injury_at", "first_aid_at", "requested_at",
-    "approved_at", "lift_off_at", "arrived_at", "dcr_at", "surgery_at", "status", "notes",
-    "classification", "version", NULL};
+    "mission_id",   "incident_id",    "casualty_id",    "patients",  "priority",     "means",
+    "pickup_place", "facility",       "facility_level", "injury_at", "first_aid_at", "requested_at",
+    "approved_at",  "lift_off_at",    "arrived_at",     "dcr_at",    "surgery_at",   "status",
+    "notes",        "classification", "version",        NULL};
 
 enum { T_INJURY, T_FIRST_AID, T_REQUEST, T_APPROVAL, T_LIFT_OFF, T_ARRIVAL, T_DCR, T_SURGERY, T_N };
 static const char *const time_fields[T_N] = {"injury_at",   "first_aid_at", "requested_at",
                                              "approved_at", "lift_off_at",  "arrived_at",
                                              "dcr_at",      "surgery_at"};
-static const char *const time_names[T_N] = {"the injury",   "first aid", "the request",
-                                            "the approval", "lift-off",  "the arrival",
-                                            "damage-control resuscitation", "surgery"};
+static const char *const time_names[T_N] = {"the injury",
+                                            "first aid",
+                                            "the request",
+                                            "the approval",
+                                            "lift-off",
+                                            "the arrival",
+                                            "damage-control resuscitation",
+                                            "surgery"};
 
 /* ==== Validation ========================================================= */
 
@@ -153,8 +158,8 @@ pko_rc casevac_validate(json_t *f, int64_t now_secs, pko_err *err)
     for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
         if ((rc = order(t, pairs[i][0], pairs[i][1], err)))
             return rc;
-    if ((rc = needs(t, T_REQUEST, T_APPROVAL, err)) || (rc = needs(t, T_APPROVAL, T_LIFT_OFF, err)) ||
-        (rc = needs(t, T_LIFT_OFF, T_ARRIVAL, err)))
+    if ((rc = needs(t, T_REQUEST, T_APPROVAL, err)) ||
+        (rc = needs(t, T_APPROVAL, T_LIFT_OFF, err)) || (rc = needs(t, T_LIFT_OFF, T_ARRIVAL, err)))
         return rc;
     json_t *v = json_object_get(f, "patients");
     if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 500)
@@ -162,8 +167,8 @@ pko_rc casevac_validate(json_t *f, int64_t now_secs, pko_err *err)
                              "patients must be a whole number from 1 to 500");
     static const char *const prio[] = {"urgent", "priority", "routine", NULL};
     static const char *const means[] = {"air", "ground", "river", NULL};
-    static const char *const levels[] = {"level_1", "level_1_plus", "level_2", "level_3",
-                                         "level_4", NULL};
+    static const char *const levels[] = {"level_1", "level_1_plus", "level_2",
+                                         "level_3", "level_4",      NULL};
     v = json_object_get(f, "priority");
     if (fatalities_index(prio, json_string_value(v)) < 0)
         return pko_err_field(err, PKO_EINVAL, "priority",
@@ -225,11 +230,10 @@ json_t *casevac_measures(json_t *rec)
         "{s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "request_to_approval",
         minutes(t, T_REQUEST, T_APPROVAL), "approval_to_lift_off",
         minutes(t, T_APPROVAL, T_LIFT_OFF), "lift_off_to_arrival",
-        minutes(t, T_LIFT_OFF, T_ARRIVAL), "request_to_arrival",
-        minutes(t, T_REQUEST, T_ARRIVAL), "injury_to_arrival", minutes(t, from, T_ARRIVAL),
-        "clock_from", from == T_INJURY ? "injury" : "request", "first_aid", fa, "dcr", dcr,
-        "surgery", sur, "meets_10", MEETS(fa, 10.0), "meets_1h", MEETS(dcr, 60.0), "meets_2h",
-        MEETS(sur, 120.0));
+        minutes(t, T_LIFT_OFF, T_ARRIVAL), "request_to_arrival", minutes(t, T_REQUEST, T_ARRIVAL),
+        "injury_to_arrival", minutes(t, from, T_ARRIVAL), "clock_from",
+        from == T_INJURY ? "injury" : "request", "first_aid", fa, "dcr", dcr, "surgery", sur,
+        "meets_10", MEETS(fa, 10.0), "meets_1h", MEETS(dcr, 60.0), "meets_2h", MEETS(sur, 120.0));
 #undef MEETS
     return o;
 }
@@ -422,8 +426,8 @@ static pko_rc check_casualty(pko_req *req, const char *id, const char *mission_i
     pko_scope scope;
     pko_req_scope(req, "fatalities.read", &scope);
     json_t *f;
-    pko_rc rc = pko_db_get(pko_req_db(req), &pko_entity_fatality, &scope, pko_req_actor(req), id,
-                           &f, err);
+    pko_rc rc =
+        pko_db_get(pko_req_db(req), &pko_entity_fatality, &scope, pko_req_actor(req), id, &f, err);
     if (rc == PKO_ENOTFOUND) {
         pko_err_clear(err);
         return pko_err_field(err, PKO_EINVAL, "casualty_id", "no casualty %.40s", id);
@@ -441,8 +445,8 @@ static pko_rc reply_casevac(pko_req *req, const char *id, int status, pko_err *e
 {
     pko_scope all = {PKO_CLASS_STRICTLY_CONFIDENTIAL, true, "[]"};
     json_t *rec;
-    pko_rc rc = pko_db_get(pko_req_db(req), &pko_entity_casevac, &all, pko_req_actor(req), id,
-                           &rec, err);
+    pko_rc rc =
+        pko_db_get(pko_req_db(req), &pko_entity_casevac, &all, pko_req_actor(req), id, &rec, err);
     if (rc)
         return rc;
     if (status == 201) {
@@ -510,8 +514,8 @@ static pko_rc h_update(pko_req *req, pko_err *err)
     pko_scope scope;
     pko_req_scope(req, "casevac.read", &scope);
     json_t *cur;
-    rc = pko_db_get(pko_req_db(req), &pko_entity_casevac, &scope, pko_req_actor(req), id, &cur,
-                    err);
+    rc =
+        pko_db_get(pko_req_db(req), &pko_entity_casevac, &scope, pko_req_actor(req), id, &cur, err);
     if (rc)
         return rc;
     const char *mid = json_string_value(json_object_get(cur, "mission_id"));

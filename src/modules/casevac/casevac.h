@@ -41,7 +41,6 @@ json_t *casevac_measures(json_t *rec);
  * missions (mission "ALL"). Medians of an even count average the middle
  * two; p90 is the nearest rank ceil(0.9 n). */
 PKO_MUST_USE pko_rc casevac_stats(pko_db *db, const pko_scope *scope, const char *from,
-                                  const char *to, const char *mission, json_t **out,
-                                  pko_err *err);
+                                  const char *to, const char *mission, json_t **out, pko_err *err);
 
 #endif

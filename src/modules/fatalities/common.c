@@ -15,18 +15,12 @@
 #include "modules/incidents/incidents.h"
 #include "modules/missions/missions.h"
 
-const char *const fatalities_categories[] = {"military",
-                                             "police",
-                                             "military_observer",
-                                             "international_civilian",
-                                             "national_staff",
-                                             "other",
-                                             NULL};
+const char *const fatalities_categories[] = {
+    "military", "police", "military_observer", "international_civilian", "national_staff",
+    "other",    NULL};
 const char *const fatalities_casualty_types[] = {"fatality", "injury", NULL};
-const char *const fatalities_incident_types[] = {"malicious_act",   "accident",
-                                                 "illness",         "self_inflicted",
-                                                 "to_be_determined", "unknown",
-                                                 NULL};
+const char *const fatalities_incident_types[] = {
+    "malicious_act", "accident", "illness", "self_inflicted", "to_be_determined", "unknown", NULL};
 const char *const fatalities_weapons[] = {"ied_explosive_ordnance",
                                           "indirect_fire",
                                           "armed_drone",
@@ -226,8 +220,7 @@ pko_rc fatalities_check_class(pko_req *req, json_t *b, pko_err *err)
     return PKO_OK;
 }
 
-pko_rc fatalities_check_known(json_t *f, const char *const *known, const char *what,
-                              pko_err *err)
+pko_rc fatalities_check_known(json_t *f, const char *const *known, const char *what, pko_err *err)
 {
     const char *k;
     json_t *v;

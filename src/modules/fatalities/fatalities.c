@@ -57,8 +57,9 @@ static const pko_col fatality_cols[] = {
 };
 
 const pko_entity pko_entity_fatality = {
-    "fatality",  "fatalities", fatality_cols, sizeof(fatality_cols) / sizeof(fatality_cols[0]),
-    "mission_id", 0};
+    "fatality",    "fatalities",
+    fatality_cols, sizeof(fatality_cols) / sizeof(fatality_cols[0]),
+    "mission_id",  0};
 
 static const pko_perm fatalities_perms[] = {
     {"fatalities.read", PKO_ROLES_ALL, "see the fatalities and casualties of one's missions",
@@ -71,9 +72,10 @@ static const pko_perm fatalities_perms[] = {
 /* ==== Validation ========================================================= */
 
 static const char *const fatality_fields[] = {
-    "mission_id", "incident_date", "casualty_type", "person_category", "nationality",
-    "nationality_name", "gender", "incident_type", "weapon", "incident_id", "notes",
-    "classification", "version", "source_system", "source_id", NULL};
+    "mission_id",  "incident_date",    "casualty_type", "person_category",
+    "nationality", "nationality_name", "gender",        "incident_type",
+    "weapon",      "incident_id",      "notes",         "classification",
+    "version",     "source_system",    "source_id",     NULL};
 
 static pko_rc check_enum(json_t *f, const char *name, const char *const *list, bool required,
                          pko_err *err)
@@ -94,8 +96,7 @@ static pko_rc check_enum(json_t *f, const char *name, const char *const *list, b
 
 static bool text_ok(json_t *v, size_t max)
 {
-    return !v || json_is_null(v) ||
-           (json_is_string(v) && strlen(json_string_value(v)) <= max);
+    return !v || json_is_null(v) || (json_is_string(v) && strlen(json_string_value(v)) <= max);
 }
 
 pko_rc fatalities_validate(json_t *f, const char *today, pko_err *err)
@@ -118,8 +119,8 @@ pko_rc fatalities_validate(json_t *f, const char *today, pko_err *err)
                              "a weapon is recorded for a malicious act only");
     json_t *g = json_object_get(f, "gender");
     if (g && !json_is_null(g) &&
-        (!json_is_string(g) || (strcmp(json_string_value(g), "female") &&
-                                strcmp(json_string_value(g), "male"))))
+        (!json_is_string(g) ||
+         (strcmp(json_string_value(g), "female") && strcmp(json_string_value(g), "male"))))
         return pko_err_field(err, PKO_EINVAL, "gender", "gender must be female or male (or null)");
     json_t *n = json_object_get(f, "nationality");
     if (n && !json_is_null(n)) {
@@ -160,8 +161,7 @@ static pko_rc h_list(pko_req *req, pko_err *err)
     const char *to = pko_req_query(req, "to");
     const char *inc = pko_req_query(req, "incident_id");
     if (type && fatalities_index(fatalities_incident_types, type) < 0)
-        return pko_err_field(err, PKO_EINVAL, "incident_type", "unknown incident type %.40s",
-                             type);
+        return pko_err_field(err, PKO_EINVAL, "incident_type", "unknown incident type %.40s", type);
     if (cat && fatalities_index(fatalities_categories, cat) < 0)
         return pko_err_field(err, PKO_EINVAL, "person_category", "unknown category %.40s", cat);
     if (from && !fatalities_is_date(from))
@@ -174,10 +174,10 @@ static pko_rc h_list(pko_req *req, pko_err *err)
     pko_scope scope;
     pko_req_scope(req, "fatalities.read", &scope);
     const char *binds[7] = {mission, type, cat, from, to, inc, cursor ? cursor : ""};
-#define FAT_WHERE                                                                              \
-    "SELECT id FROM fatalities WHERE (?1 IS NULL OR mission_id = (SELECT id FROM missions"      \
-    " WHERE acronym = ?1 OR id = ?1)) AND (?2 IS NULL OR incident_type = ?2)"                  \
-    " AND (?3 IS NULL OR person_category = ?3) AND (?4 IS NULL OR incident_date >= ?4)"        \
+#define FAT_WHERE                                                                                  \
+    "SELECT id FROM fatalities WHERE (?1 IS NULL OR mission_id = (SELECT id FROM missions"         \
+    " WHERE acronym = ?1 OR id = ?1)) AND (?2 IS NULL OR incident_type = ?2)"                      \
+    " AND (?3 IS NULL OR person_category = ?3) AND (?4 IS NULL OR incident_date >= ?4)"            \
     " AND (?5 IS NULL OR incident_date <= ?5) AND (?6 IS NULL OR incident_id = ?6)"
     /* Ids grow with time: descending order lists the latest recorded first. */
     if (order && strcmp(order, "desc") == 0)
@@ -243,8 +243,7 @@ static pko_rc h_create(pko_req *req, pko_err *err)
     rc = pko_tx_commit(tx, err);
     if (rc)
         return rc;
-    return fatalities_reply_record(req, &pko_entity_fatality, id, 201, "/api/v1/fatalities/",
-                                   err);
+    return fatalities_reply_record(req, &pko_entity_fatality, id, 201, "/api/v1/fatalities/", err);
 }
 
 static pko_rc h_update(pko_req *req, pko_err *err)
@@ -284,9 +283,8 @@ static pko_rc h_update(pko_req *req, pko_err *err)
     if (!rc)
         rc = fatalities_validate(merged, today, err);
     if (!rc && json_object_get(b, "incident_id"))
-        rc = fatalities_check_incident(
-            req, json_string_value(json_object_get(b, "incident_id")),
-            json_string_value(json_object_get(cur, "mission_id")), err);
+        rc = fatalities_check_incident(req, json_string_value(json_object_get(b, "incident_id")),
+                                       json_string_value(json_object_get(cur, "mission_id")), err);
     json_decref(merged);
     json_decref(cur);
     if (rc)
@@ -432,8 +430,7 @@ pko_rc fatalities_figure_ii(pko_db *db, const pko_scope *scope, const char *from
     json_t *arr = json_array();
     for (int y = y0; y <= y1; y++)
         json_array_append_new(arr, json_pack("{s:i, s:i, s:i, s:i, s:n}", "year", y, "fatalities",
-                                             0, "eo_ied", 0, "weapon_recorded", 0,
-                                             "eo_ied_share"));
+                                             0, "eo_ied", 0, "weapon_recorded", 0, "eo_ied_share"));
     int row;
     int64_t sum = 0;
     while (!(rc = pko_db_step(db, s, &row, err)) && row) {

@@ -74,17 +74,16 @@ PKO_MUST_USE pko_rc fatalities_check_incident(pko_req *req, const char *incident
  * caller's clearance. */
 PKO_MUST_USE pko_rc fatalities_check_class(pko_req *req, json_t *b, pko_err *err);
 /* Reject any field of 'f' not in 'known' (NULL-terminated). */
-PKO_MUST_USE pko_rc fatalities_check_known(json_t *f, const char *const *known,
-                                           const char *what, pko_err *err);
+PKO_MUST_USE pko_rc fatalities_check_known(json_t *f, const char *const *known, const char *what,
+                                           pko_err *err);
 
 /* Run 'sql' (first column an id; text bindings ?1..?n from 'binds', NULL
  * binds NULL; the integer limit at ?(n+1)) and read each id through
  * pko_db_get under 'scope' (rows out of scope are skipped). Replies with
  * {items, next_cursor}. */
-PKO_MUST_USE pko_rc fatalities_reply_ids(pko_req *req, const pko_entity *e,
-                                         const pko_scope *scope, const char *sql,
-                                         const char *const *binds, int n_binds, int limit,
-                                         pko_err *err);
+PKO_MUST_USE pko_rc fatalities_reply_ids(pko_req *req, const pko_entity *e, const pko_scope *scope,
+                                         const char *sql, const char *const *binds, int n_binds,
+                                         int limit, pko_err *err);
 /* Reply with record 'id' of 'e' (201 sets Location: loc_prefix + id). */
 PKO_MUST_USE pko_rc fatalities_reply_record(pko_req *req, const pko_entity *e, const char *id,
                                             int status, const char *loc_prefix, pko_err *err);
@@ -160,8 +159,8 @@ PKO_MUST_USE pko_rc fatalities_figure_ii(pko_db *db, const pko_scope *scope, con
 /* The SQL condition of a scoped aggregate over a table with columns
  * classification and mission_id: binds ?1 clearance, ?2 all-missions flag,
  * ?3 JSON array of acronyms. */
-#define FATALITIES_SCOPE_SQL                                                                    \
-    " classification <= ?1 AND (?2 OR mission_id IN (SELECT id FROM missions WHERE acronym IN" \
+#define FATALITIES_SCOPE_SQL                                                                       \
+    " classification <= ?1 AND (?2 OR mission_id IN (SELECT id FROM missions WHERE acronym IN"     \
     " (SELECT value FROM json_each(?3)))) "
 /* Bind a scope to ?1..?3 of 's'. */
 void fatalities_bind_scope(pko_stmt *s, const pko_scope *scope);

@@ -36,9 +36,9 @@
 
 enum { C_DATE, C_CASUALTY, C_MISSION, C_TYPE, C_GENDER, C_NAT, C_PERS, C_INC, C_ISO, C_N };
 const char *const fatalities_csv_columns[FATALITIES_CSV_COLUMNS] = {
-    "incident_date",          "casualty_id",          "mission_acronym",
-    "type_of_casualty",       "gender",               "casualty_nationality",
-    "casualty_personnel_type", "type_of_incident",    "isocode3"};
+    "incident_date",           "casualty_id",      "mission_acronym",
+    "type_of_casualty",        "gender",           "casualty_nationality",
+    "casualty_personnel_type", "type_of_incident", "isocode3"};
 
 typedef struct run {
     pko_tx *tx;
@@ -55,9 +55,9 @@ static void report(run *r, long line, const char *field, const char *msg)
         fprintf(r->o->errors, "line %ld%s%s: %s\n", line, field ? ", " : "", field ? field : "",
                 msg);
     if (r->o->error_list && json_array_size(r->o->error_list) < 1000)
-        json_array_append_new(r->o->error_list, json_pack("{s:I, s:s?, s:s}", "line",
-                                                          (json_int_t)line, "field", field,
-                                                          "message", msg));
+        json_array_append_new(r->o->error_list,
+                              json_pack("{s:I, s:s?, s:s}", "line", (json_int_t)line, "field",
+                                        field, "message", msg));
 }
 
 /* Trim and lower-case 'in' into 'out', spaces and '-' as '_'. */
@@ -136,7 +136,7 @@ static pko_rc mission_id(run *r, const char *raw, const char **out, const char *
 }
 
 pko_rc fatalities_parse_row(const char *const v[FATALITIES_CSV_COLUMNS], const char *today,
-                           json_t *f, const char **field, pko_err *err)
+                            json_t *f, const char **field, pko_err *err)
 {
     *field = "incident_date";
     json_object_set_new(f, "incident_date", json_string(v[C_DATE]));
@@ -183,8 +183,7 @@ pko_rc fatalities_parse_row(const char *const v[FATALITIES_CSV_COLUMNS], const c
     for (char *p = iso; *p; p++)
         *p = (char)toupper((unsigned char)*p);
     json_object_set_new(f, "nationality", iso[0] ? json_string(iso) : json_null());
-    json_object_set_new(f, "nationality_name",
-                        v[C_NAT][0] ? json_string(v[C_NAT]) : json_null());
+    json_object_set_new(f, "nationality_name", v[C_NAT][0] ? json_string(v[C_NAT]) : json_null());
     json_object_set_new(f, "weapon", json_null());
     *field = NULL;
     rc = fatalities_validate(f, today, err);
@@ -207,22 +206,19 @@ pko_rc fatalities_parse_row(const char *const v[FATALITIES_CSV_COLUMNS], const c
     return PKO_OK;
 }
 
-static pko_rc row_fields(run *r, const char *const *v, json_t *f, const char **field,
-                         pko_err *err)
+static pko_rc row_fields(run *r, const char *const *v, json_t *f, const char **field, pko_err *err)
 {
     pko_rc rc = fatalities_parse_row(v, r->today, f, field, err);
     if (rc)
         return rc;
     const char *mid = NULL;
-    rc = mission_id(r, json_string_value(json_object_get(f, "mission_acronym")), &mid, field,
-                    err);
+    rc = mission_id(r, json_string_value(json_object_get(f, "mission_acronym")), &mid, field, err);
     if (rc)
         return rc;
     json_object_set_new(f, "mission_id", json_string(mid));
     json_object_del(f, "mission_acronym");
     return PKO_OK;
 }
-
 
 /* Insert, update or leave the casualty 'sid'. */
 static pko_rc upsert(run *r, const char *sid, json_t *f, pko_err *err)
@@ -267,8 +263,8 @@ static pko_rc upsert(run *r, const char *sid, json_t *f, pko_err *err)
         return pko_err_field(err, PKO_EINVAL, "mission_acronym",
                              "casualty %.64s was imported before under another mission", sid);
     }
-    static const char *const cols[] = {"incident_date",    "casualty_type", "person_category",
-                                       "nationality",      "nationality_name", "gender",
+    static const char *const cols[] = {"incident_date", "casualty_type",    "person_category",
+                                       "nationality",   "nationality_name", "gender",
                                        "incident_type"};
     json_t *upd = json_object();
     for (int i = 0; i < 7; i++) {
@@ -291,7 +287,7 @@ static pko_rc upsert(run *r, const char *sid, json_t *f, pko_err *err)
 }
 
 pko_rc fatalities_csv_header(const char *const *names, size_t n, int idx[FATALITIES_CSV_COLUMNS],
-                            pko_err *err)
+                             pko_err *err)
 {
     for (int c = 0; c < C_N; c++) {
         idx[c] = -1;

@@ -221,8 +221,8 @@ static void draw_panel(cairo_t *cr, json_t *f, double top)
     /* Bars: stacked when several series share the 'stack' kind. */
     size_t nbar = 0;
     for (size_t k = 0; k < ns; k++)
-        nbar += strcmp(json_string_value(json_object_get(json_array_get(ser, k), "kind")), "bar") ==
-                0;
+        nbar +=
+            strcmp(json_string_value(json_object_get(json_array_get(ser, k), "kind")), "bar") == 0;
     for (size_t i = 0; i < nr && !empty; i++) {
         json_t *r = json_array_get(rows, i);
         double base = 0;
@@ -390,8 +390,7 @@ pko_rc reports_render(json_t *figs, const char *format, pko_buf *out, const char
         st = cairo_surface_status(sf);
     cairo_surface_destroy(sf);
     if (st != CAIRO_STATUS_SUCCESS)
-        return pko_err_set(err, PKO_EINTERNAL, "rendering failed: %s",
-                           cairo_status_to_string(st));
+        return pko_err_set(err, PKO_EINTERNAL, "rendering failed: %s", cairo_status_to_string(st));
     return PKO_OK;
 }
 

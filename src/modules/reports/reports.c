@@ -46,9 +46,12 @@ static const pko_col gender_cols[] = {
     {"source", PKO_COL_TEXT, PKO_COL_REQUIRED},
 };
 
-const pko_entity pko_entity_gender_return = {
-    "gender_return", "reports_gender_returns", gender_cols,
-    sizeof(gender_cols) / sizeof(gender_cols[0]), NULL, 0};
+const pko_entity pko_entity_gender_return = {"gender_return",
+                                             "reports_gender_returns",
+                                             gender_cols,
+                                             sizeof(gender_cols) / sizeof(gender_cols[0]),
+                                             NULL,
+                                             0};
 
 static const pko_perm reports_perms[] = {
     {"reports.read", PKO_ROLES_ALL, "see the report figures (counts, within one's missions)",
@@ -58,8 +61,9 @@ static const pko_perm reports_perms[] = {
 };
 
 static const char *const gender_categories[] = {
-    "military_contingents", "military_observers_staff_officers", "formed_police_units",
-    "individual_police_officers", "justice_corrections", NULL};
+    "military_contingents", "military_observers_staff_officers",
+    "formed_police_units",  "individual_police_officers",
+    "justice_corrections",  NULL};
 static const char *const gender_labels[] = {
     "Military contingents", "Military observers and staff officers", "Formed police units",
     "Individual police officers", "Justice and corrections personnel"};
@@ -92,7 +96,8 @@ unsigned reports_parse_figures(const char *s)
 pko_rc reports_check_period(const char *from, const char *to, const char *today, pko_err *err)
 {
     if (!fatalities_is_date(from))
-        return pko_err_field(err, PKO_EINVAL, "from", "from must be a date YYYY-MM-DD from 1945 on");
+        return pko_err_field(err, PKO_EINVAL, "from",
+                             "from must be a date YYYY-MM-DD from 1945 on");
     if (!fatalities_is_date(to))
         return pko_err_field(err, PKO_EINVAL, "to", "to must be a date YYYY-MM-DD from 1945 on");
     if (strcmp(from, today) > 0)
@@ -114,8 +119,7 @@ static json_t *series(const char *key, const char *label, const char *kind, cons
                      axis);
 }
 
-static json_t *figure(const char *id, const char *title, const char *definition,
-                      const char *source)
+static json_t *figure(const char *id, const char *title, const char *definition, const char *source)
 {
     return json_pack("{s:s, s:s, s:s, s:s, s:b, s:n, s:[], s:[]}", "id", id, "title", title,
                      "definition", definition, "source", source, "empty", 1, "note", "series",
@@ -126,8 +130,8 @@ static pko_rc fig_i(pko_db *db, const char *from, const char *to, json_t *fig, p
 {
     json_t *ser = json_object_get(fig, "series");
     for (size_t c = 0; gender_categories[c]; c++)
-        json_array_append_new(ser, series(gender_categories[c], gender_labels[c], "line",
-                                          "percent"));
+        json_array_append_new(ser,
+                              series(gender_categories[c], gender_labels[c], "line", "percent"));
     pko_stmt *s;
     pko_rc rc = pko_db_prepare(db,
                                "SELECT year, category, women, total FROM reports_gender_returns"
@@ -147,9 +151,9 @@ static pko_rc fig_i(pko_db *db, const char *from, const char *to, json_t *fig, p
         json_t *r = json_array_get(rows, (size_t)(sqlite3_column_int(s, 0) - y0));
         if (!r)
             continue;
-        json_object_set_new(r, (const char *)sqlite3_column_text(s, 1),
-                            json_real((double)sqlite3_column_int64(s, 2) /
-                                      (double)sqlite3_column_int64(s, 3)));
+        json_object_set_new(
+            r, (const char *)sqlite3_column_text(s, 1),
+            json_real((double)sqlite3_column_int64(s, 2) / (double)sqlite3_column_int64(s, 3)));
         n++;
     }
     sqlite3_reset(s);
@@ -167,8 +171,8 @@ static pko_rc fig_ii(pko_db *db, const pko_scope *scope, const char *from, const
                      json_t *fig, pko_err *err)
 {
     json_t *ser = json_object_get(fig, "series");
-    json_array_append_new(ser, series("fatalities", "Uniformed fatalities from malicious acts",
-                                      "bar", "count"));
+    json_array_append_new(
+        ser, series("fatalities", "Uniformed fatalities from malicious acts", "bar", "count"));
     json_array_append_new(ser, series("eo_ied_share",
                                       "Share caused by explosive ordnance or IEDs (of those "
                                       "with the weapon recorded)",
@@ -192,8 +196,8 @@ static pko_rc fig_ii(pko_db *db, const pko_scope *scope, const char *from, const
     char note[300];
     if (total == 0)
         snprintf(note, sizeof(note),
-                 "No uniformed fatality from a malicious act is recorded between %s and %s.",
-                 from, to);
+                 "No uniformed fatality from a malicious act is recorded between %s and %s.", from,
+                 to);
     else
         snprintf(note, sizeof(note),
                  "%lld fatalities; the weapon is recorded for %lld of them, %lld by explosive "
@@ -207,12 +211,12 @@ static pko_rc fig_iii(pko_db *db, const pko_scope *scope, const char *from, cons
                       json_t *fig, pko_err *err)
 {
     json_t *ser = json_object_get(fig, "series");
-    json_array_append_new(ser, series("cases", "Cases (malicious-act fatalities followed)", "line",
-                                      "count"));
-    json_array_append_new(ser, series("investigations", "National investigations opened", "line",
-                                      "count"));
-    json_array_append_new(ser, series("suspects_identified", "Alleged perpetrators identified",
-                                      "line", "count"));
+    json_array_append_new(
+        ser, series("cases", "Cases (malicious-act fatalities followed)", "line", "count"));
+    json_array_append_new(
+        ser, series("investigations", "National investigations opened", "line", "count"));
+    json_array_append_new(
+        ser, series("suspects_identified", "Alleged perpetrators identified", "line", "count"));
     json_array_append_new(ser, series("arrested", "Arrested or detained", "line", "count"));
     json_array_append_new(ser, series("prosecuted", "Prosecuted", "line", "count"));
     json_array_append_new(ser, series("convicted", "Convicted", "line", "count"));
@@ -247,10 +251,10 @@ static pko_rc fig_iv(pko_db *db, const char *from, const char *to, json_t *fig, 
         if (json_is_string(json_object_get(m, keys[i])))
             json_object_set(fig, keys[i], json_object_get(m, keys[i]));
     json_t *ser = json_object_get(fig, "series");
-    json_array_append_new(ser, series("same_year", "Incident in the year reported", "stack",
-                                      "count"));
-    json_array_append_new(ser, series("earlier_years", "Incident in an earlier year", "stack",
-                                      "count"));
+    json_array_append_new(ser,
+                          series("same_year", "Incident in the year reported", "stack", "count"));
+    json_array_append_new(ser,
+                          series("earlier_years", "Incident in an earlier year", "stack", "count"));
     json_array_append_new(ser, series("unknown", "Incident date unknown", "stack", "count"));
     json_t *rows = json_object_get(fig, "rows");
     int y0 = atoi(from), y1 = atoi(to);
@@ -273,8 +277,7 @@ static pko_rc fig_iv(pko_db *db, const char *from, const char *to, json_t *fig, 
         snprintf(note, sizeof(note), "No allegation is recorded as reported between %s and %s.",
                  from, to);
     else
-        snprintf(note, sizeof(note), "%lld allegations reported in the period.",
-                 (long long)total);
+        snprintf(note, sizeof(note), "%lld allegations reported in the period.", (long long)total);
     json_object_set_new(fig, "note", json_string(note));
     json_decref(m);
     return PKO_OK;
@@ -343,8 +346,8 @@ pko_rc reports_sg_figures(pko_db *db, const pko_scope *scope, const char *from, 
     size_t i;
     json_t *f;
     json_array_foreach(figs, i, f) empty = empty && json_is_true(json_object_get(f, "empty"));
-    *out = json_pack("{s:s, s:s, s:b, s:o}", "from", from, "to", to, "empty", empty, "figures",
-                     figs);
+    *out =
+        json_pack("{s:s, s:s, s:b, s:o}", "from", from, "to", to, "empty", empty, "figures", figs);
     return PKO_OK;
 }
 
@@ -369,7 +372,8 @@ static pko_rc h_sg_figures(pko_req *req, pko_err *err)
                              "figure must be all, or a list of I, II, III, IV");
     if (format && strcmp(format, "json") && strcmp(format, "csv") && strcmp(format, "svg") &&
         strcmp(format, "png") && strcmp(format, "pdf"))
-        return pko_err_field(err, PKO_EINVAL, "format", "format must be json, csv, svg, png or pdf");
+        return pko_err_field(err, PKO_EINVAL, "format",
+                             "format must be json, csv, svg, png or pdf");
     pko_scope scope;
     pko_req_scope(req, "reports.read", &scope);
     json_t *figs;
@@ -424,8 +428,7 @@ static pko_rc h_gender_create(pko_req *req, pko_err *err)
     fatalities_today(today);
     json_t *y = json_object_get(b, "year"), *w = json_object_get(b, "women"),
            *t = json_object_get(b, "total"), *src = json_object_get(b, "source");
-    if (!json_is_integer(y) || json_integer_value(y) < 1948 ||
-        json_integer_value(y) > atoi(today))
+    if (!json_is_integer(y) || json_integer_value(y) < 1948 || json_integer_value(y) > atoi(today))
         return pko_err_field(err, PKO_EINVAL, "year", "year must be from 1948 to %d", atoi(today));
     if (fatalities_index(gender_categories, json_string_value(json_object_get(b, "category"))) < 0)
         return pko_err_field(err, PKO_EINVAL, "category",

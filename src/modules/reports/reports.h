@@ -41,8 +41,7 @@ PKO_MUST_USE pko_rc reports_check_period(const char *from, const char *to, const
  * label, kind, axis}], rows: [{year, <key>: value...}], data: [...]}]}.
  * 'empty' is true when no selected figure has data in the period. */
 PKO_MUST_USE pko_rc reports_sg_figures(pko_db *db, const pko_scope *scope, const char *from,
-                                       const char *to, unsigned which, json_t **out,
-                                       pko_err *err);
+                                       const char *to, unsigned which, json_t **out, pko_err *err);
 
 /* Render the result of reports_sg_figures() as "csv", "svg", "png" or
  * "pdf" into 'out'. '*ctype' receives the media type. */
