@@ -52,6 +52,7 @@ addStrings({
     'design.clean': 'No finding: the mandate meets every rule.', 'design.bad_json': 'The mandate is not valid JSON: {msg}',
     'design.crit.pass': 'pass', 'design.crit.fail': 'fail', 'design.crit.concern': 'concern',
     'design.open': 'Open', 'design.models.chosen': 'Models',
+    'design.sf.supportive': 'supportive', 'design.sf.at_risk': 'at risk',
   },
   fr: {
     'design.tab.catalogue': 'Catalogue', 'design.tab.compose': 'Composer', 'design.tab.designs': 'Conceptions',
@@ -94,6 +95,7 @@ addStrings({
     'design.clean': 'Aucun constat : le mandat satisfait à toutes les règles.', 'design.bad_json': 'Le mandat n’est pas un JSON valide : {msg}',
     'design.crit.pass': 'conforme', 'design.crit.fail': 'non conforme', 'design.crit.concern': 'à revoir',
     'design.open': 'Ouvrir', 'design.models.chosen': 'Modèles',
+    'design.sf.supportive': 'favorable', 'design.sf.at_risk': 'à risque',
   },
 });
 
@@ -277,6 +279,10 @@ function showProposals(ctx, out, r, profile, missions) {
   add(out, ctx.el('h2', { text: ctx.t('design.proposals') }), ctx.el('ol', { class: 'design-proposals' }, ...items),
     ctx.el('h3', { text: ctx.t('design.modality') }),
     ctx.el('ul', {}, ...r.modality.reasons.map((x) => ctx.el('li', {}, x.text + ' ', ctx.el('cite', { text: x.cite })))),
+    ctx.el('h3', { text: ctx.t('design.factors') }),
+    ctx.el('ul', { class: 'design-factors' }, ...r.success_factors.filter((x) => x.status !== 'not_assessed').map((x) =>
+      ctx.el('li', { class: 'sf-' + x.status }, ctx.el('b', { text: `${x.name}: ${ctx.t('design.sf.' + x.status)}` }),
+        ` — ${x.reason} `, ctx.el('cite', { text: x.cite })))),
     r.warnings.length ? ctx.el('h3', { text: ctx.t('design.warnings') }) : null,
     r.warnings.length ? ctx.el('ul', { class: 'design-warnings' }, ...r.warnings.map((x) => ctx.el('li', {}, x.text + ' ', ctx.el('cite', { text: x.cite })))) : null,
     ctx.el('div', { class: 'design-grid' }, ctx.el('label', {}, ctx.t('design.mission'), misSel), ctx.el('label', {}, ctx.t('design.title'), title),

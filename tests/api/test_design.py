@@ -147,6 +147,9 @@ def compose_profile():
     expect(js["modality"]["id"] == "standalone" and js["modality"]["reasons"], js["modality"])
     expect([ph["phase"] for ph in js["phases"]] == ["start_up", "main", "drawdown"], js["phases"])
     expect(js["warnings"], "partial consent warns")
+    sf = {f["id"]: f for f in js["success_factors"]}
+    expect(len(sf) == 10 and sf[2]["status"] == "supportive" and sf[4]["status"] == "supportive", sf)
+    expect(sf[5]["status"] == "at_risk" and sf[5]["cite"] == "000_7f7c5e6c24e24b33.txt:1150", sf[5])
     # A request-driven model (11) is penalised without full host consent.
     prof = dict(PROFILE, host_consent="partial", situations=["elections"], threats=[])
     st, js, _, _ = req("POST", D + "/compose", prof, S["viewer"])

@@ -95,6 +95,7 @@ static bool has_str(json_t *arr, const char *s)
 static const char *const consents[] = {"full", "partial", "none", NULL};
 static const char *const levels3[] = {"low", "medium", "high", NULL};
 static const char *const regional[] = {"none", "supportive", "deployed", "leading", NULL};
+static const char *const unity[] = {"united", "divided", "unknown", NULL};
 
 typedef struct proposal {
     int id;
@@ -115,7 +116,8 @@ pko_rc design_compose(json_t *p, json_t **out, pko_err *err)
 {
     static const char *const known[] = {"threats",       "situations",      "host_consent",
                                         "parties_consent", "host_capacity", "regional_actors",
-                                        "urgency",       "max_models",      NULL};
+                                        "urgency",       "max_models",      "council_unity",
+                                        NULL};
     if (!json_is_object(p))
         return pko_err_set(err, PKO_EINVAL, "the crisis profile must be a JSON object");
     const char *k;
@@ -136,6 +138,9 @@ pko_rc design_compose(json_t *p, json_t **out, pko_err *err)
         rc = enum_field(p, "regional_actors", regional, "none", &reg, err);
     if (!rc)
         rc = enum_field(p, "urgency", levels3, "medium", &urgency, err);
+    const char *council;
+    if (!rc)
+        rc = enum_field(p, "council_unity", unity, "unknown", &council, err);
     if (rc)
         return rc;
     int max_models = 5;
@@ -331,7 +336,45 @@ pko_rc design_compose(json_t *p, json_t **out, pko_err *err)
                    "No model answers this profile; the models are a non-exhaustive and flexible "
                    "list of options",
                    src_obj(SEED0, 412));
-    *out = json_pack("{s:o, s:{s:s, s:o}, s:o, s:o}", "proposals", proposals, "modality", "id",
-                     modality, "reasons", mreasons, "phases", phases, "warnings", warnings);
+    /* The ten success factors (section 7) that the profile speaks to. */
+    json_t *factors = json_array();
+    size_t fi;
+    json_t *fx;
+    json_array_foreach(design_catalogue_list("success_factors", "factors"), fi, fx)
+    {
+        int id = (int)json_integer_value(json_object_get(fx, "id"));
+        const char *status = "not_assessed", *why = "the profile does not speak to this factor";
+        if (id == 1 && strcmp(council, "unknown")) {
+            bool u = !strcmp(council, "united");
+            status = u ? "supportive" : "at_risk";
+            why = u ? "the Council is united" : "the Council is divided: a divided, reactive Council "
+                                               "undermines its credibility and leverage";
+        } else if (id == 2) {
+            bool f = !strcmp(host, "full");
+            status = f ? "supportive" : "at_risk";
+            why = f ? "the host consents fully" : "the host does not consent fully";
+        } else if (id == 4) {
+            bool none = !strcmp(reg, "none");
+            status = none ? "at_risk" : "supportive";
+            why = none ? "no regional actor is engaged" : "regional actors are engaged";
+        } else if (id == 5) {
+            bool broad = json_array_size(proposals) > 3;
+            status = broad ? "at_risk" : "supportive";
+            why = broad ? "more than three models: a broad mandate, harder to match with resources"
+                        : "three models or fewer: a focused mandate";
+        } else if (id == 10 && json_array_size(draw) > 0) {
+            status = "supportive";
+            why = "a drawdown phase is planned from the start";
+        }
+        char cite[96];
+        design_cite(json_object_get(fx, "source"), cite, sizeof(cite));
+        json_array_append_new(factors,
+                              json_pack("{s:i, s:O, s:s, s:s, s:s}", "id", id, "name",
+                                        json_object_get(fx, "name"), "status", status, "reason",
+                                        why, "cite", cite));
+    }
+    *out = json_pack("{s:o, s:{s:s, s:o}, s:o, s:o, s:o}", "proposals", proposals, "modality",
+                     "id", modality, "reasons", mreasons, "phases", phases, "warnings", warnings,
+                     "success_factors", factors);
     return PKO_OK;
 }

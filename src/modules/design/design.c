@@ -560,8 +560,11 @@ static pko_rc h_requirements(pko_req *req, pko_err *err)
         }
     }
     if (!rc) {
+        /* The version read before: a concurrent push (or edit) makes this
+         * one fail with 409 and roll back, so requirements go in once. */
         json_t *upd = json_pack("{s:O}", "pushed_requirements", ids);
-        rc = pko_tx_update(tx, &pko_entity_design_mission, pko_req_param(req, "id"), upd, 0, err);
+        rc = pko_tx_update(tx, &pko_entity_design_mission, pko_req_param(req, "id"), upd,
+                           json_integer_value(json_object_get(d, "version")), err);
         json_decref(upd);
     }
     if (rc) {
@@ -744,8 +747,8 @@ static pko_rc h_plan(pko_req *req, pko_err *err)
                                 context, outcomes, &plan, err);
         if (!rc) {
             json_t *upd = json_pack("{s:O}", "plan_id", json_object_get(plan, "id"));
-            rc = pko_tx_update(tx, &pko_entity_design_mission, pko_req_param(req, "id"), upd, 0,
-                               err);
+            rc = pko_tx_update(tx, &pko_entity_design_mission, pko_req_param(req, "id"), upd,
+                               json_integer_value(json_object_get(d, "version")), err);
             json_decref(upd);
         }
         if (rc)

@@ -113,8 +113,26 @@ static void test_compose(void **state)
     assert_true(json_equal(ids, want));
     assert_string_equal(
         json_string_value(json_object_get(json_object_get(out, "modality"), "id")), "standalone");
+    /* Success factors: host consent full (2 supportive), no regional actor
+     * (4 at risk), Council unity not given (1 not assessed). */
+    json_t *sf = json_object_get(out, "success_factors");
+    assert_int_equal(json_array_size(sf), 10);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(sf, 0), "status")),
+                        "not_assessed");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(sf, 1), "status")),
+                        "supportive");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(sf, 3), "status")),
+                        "at_risk");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(sf, 3), "cite")),
+                        "000_7f7c5e6c24e24b33.txt:1142");
     json_decref(ids);
     json_decref(want);
+    json_decref(out);
+    json_object_set_new(p, "council_unity", json_string("divided"));
+    assert_int_equal(design_compose(p, &out, &err), PKO_OK);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(out, "success_factors"), 0), "status")),
+                        "at_risk");
     json_decref(out);
     /* A regional organisation leads: UN-authorized. No consent: too. */
     json_object_set_new(p, "regional_actors", json_string("leading"));
@@ -143,6 +161,7 @@ static void test_compose(void **state)
         {"{\"situations\": [\"elections\"], \"max_models\": 31}", "max_models"},
         {"{}", "situations"},
         {"{\"x\": 1}", "x"},
+        {"{\"situations\": [\"elections\"], \"council_unity\": \"split\"}", "council_unity"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         p = json_loads(bad[i][0], 0, NULL);
