@@ -124,8 +124,9 @@ const SOUND = {
     { component: 20, text: 'Protect civilians under threat of physical violence', priority: 1, phase: 'start_up' },
     { component: 11, text: 'Support the political process and local mediation', priority: 1, phase: 'start_up' },
     { component: 9, text: 'Monitor and report on human rights', priority: 2, phase: 'main' },
+    { component: 19, text: 'Assess the mission\'s impact every six months', priority: 3, phase: 'main' },
   ],
-  resources: { capabilities: ['aviation', 'political_civil_affairs', 'human_rights'],
+  resources: { capabilities: ['aviation', 'political_civil_affairs', 'human_rights', 'data_analytics'],
     units: [{ unit_type: 'infantry_battalion', count: 3 }] },
   exit_benchmarks: ['State security forces deployed in all prefectures'],
 };

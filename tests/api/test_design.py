@@ -179,7 +179,7 @@ def mandate_check_flawed_fixture():
     for f in js["findings"]:
         expect(f["sources"] and all(s["cite"] for s in f["sources"]), f)
         expect(f["criterion"] in ("clear", "focused", "prioritized", "sequenced", "achievable",
-                                  "matched by resources"), f)
+                                  "adaptable", "matched by resources"), f)
     by = {}
     for f in js["findings"]:
         by.setdefault(f["rule"], []).append(f)
@@ -199,7 +199,7 @@ def mandate_check_sound_fixture():
     expect(st == 200 and js["summary"]["errors"] == 0 and js["findings"] == [], js)
     expect(all(v == "pass" for v in js["criteria"].values()), js["criteria"])
     # Take the helicopters and the QRF away: POC has no mobility any more.
-    m["resources"] = {"capabilities": ["political_civil_affairs", "human_rights", "ddr"],
+    m["resources"] = {"capabilities": ["political_civil_affairs", "human_rights", "ddr", "data_analytics"],
                       "units": [{"unit_type": "formed_police_unit", "count": 3}]}
     st, js, _, _ = req("POST", D + "/mandate-check", m, S["viewer"])
     expect(st == 200 and [f["rule"] for f in js["findings"]] == ["MC07"], js["findings"])

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT
  *
  * The mandate check: the C34 criteria (clear, focused, prioritized,
- * sequenced, achievable, matched by resources; study line 362) as
- * explicit rules MC01..MC13, whose titles, thresholds and sources are data
+ * sequenced, achievable, adaptable, matched by resources; study line 362)
+ * as explicit rules MC01..MC14, whose titles, thresholds and sources are data
  * (data/catalogue/mandate_rules.json) and whose logic is here, one block
  * per rule. Every finding names its rule and cites the rule's sources.
  * docs/design.md lists the rules.
@@ -380,13 +380,18 @@ pko_rc design_mandate_check(json_t *m, json_t **out, pko_err *err)
     if ((hc && strcmp(hc, "full")) || (pc && strcmp(pc, "full")))
         finding(f, "MC13", -1, "consent is not full (host: %s, main parties: %s)", hc ? hc : "full",
                 pc ? pc : "full");
+    /* MC14 adaptable: a way to learn and adjust. */
+    if (!has_component[18] && !has_component[19])
+        finding(f, "MC14", -1,
+                "no task provides for contingency planning (component 18) or mission impact "
+                "assessment (component 19): nothing makes the mandate adaptable");
     json_decref(caps);
 
     /* Summary per criterion. */
     int errors = 0, warnings = 0;
-    json_t *crit = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "clear", "pass", "focused", "pass",
-                             "prioritized", "pass", "sequenced", "pass", "achievable", "pass",
-                             "matched by resources", "pass");
+    json_t *crit = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "clear", "pass", "focused",
+                             "pass", "prioritized", "pass", "sequenced", "pass", "achievable",
+                             "pass", "adaptable", "pass", "matched by resources", "pass");
     json_array_foreach(f, i, t)
     {
         const char *sev = json_string_value(json_object_get(t, "severity"));
