@@ -148,6 +148,10 @@ function tabs(ctx, active) {
     b('designs', 'design.tab.designs', ['designs']), b('mandate', 'design.tab.mandate', ['mandate']));
 }
 
+// A catalogue field in the page's language: "label_fr" when French and given.
+// The study's own text (model names, purposes, tasks) stays in English.
+const loc = (ctx, obj, key) => (ctx.lang === 'fr' && obj[key + '_fr']) || obj[key];
+
 const cite = (s) => s ? `${s.file}:${s.line}${s.end_line ? '-' + s.end_line : ''}` : '';
 
 function table(ctx, cls, heads, rows) {
@@ -163,9 +167,9 @@ async function renderCatalogue(root, ctx) {
   const [models, caps, mods, comps, threats, factors] = await Promise.all([
     cat(ctx, 'models'), cat(ctx, 'capabilities'), cat(ctx, 'modalities'), cat(ctx, 'mandate-components'),
     cat(ctx, 'threats'), cat(ctx, 'success-factors')]);
-  const capLabel = Object.fromEntries(caps.items.map((c) => [c.code, c.label]));
+  const capLabel = Object.fromEntries(caps.items.map((c) => [c.code, loc(ctx, c, 'label')]));
   const sel = ctx.el('select', { id: 'design-cap-filter' }, ctx.el('option', { value: '', text: ctx.t('design.any') }),
-    ...caps.items.filter((c) => c.models.length).map((c) => ctx.el('option', { value: c.code, text: c.label })));
+    ...caps.items.filter((c) => c.models.length).map((c) => ctx.el('option', { value: c.code, text: loc(ctx, c, 'label') })));
   const list = ctx.el('div', { class: 'design-models', id: 'design-models' });
   const count = ctx.el('h2', { id: 'design-model-count' });
   const fill = () => {
@@ -184,7 +188,8 @@ async function renderCatalogue(root, ctx) {
     ctx.el('h2', { text: ctx.t('design.modalities') }),
     table(ctx, 'design-modalities', [ctx.t('design.col.name'), ctx.t('design.orgs'), ctx.t('design.c2'), ctx.t('design.hom'),
       ctx.t('design.fin'), ctx.t('design.rules'), ctx.t('design.source')],
-    mods.items.map((m) => [m.name, m.organisations, m.command_and_control, m.head_of_mission, m.financing, m.rules, cite(m.source)])),
+    mods.items.map((m) => [loc(ctx, m, 'name'), loc(ctx, m, 'organisations'), loc(ctx, m, 'command_and_control'),
+      loc(ctx, m, 'head_of_mission'), loc(ctx, m, 'financing'), loc(ctx, m, 'rules'), cite(m.source)])),
     ctx.el('h2', { text: ctx.t('design.components') }),
     ctx.el('ol', { class: 'design-components' }, ...comps.items.map((c) => ctx.el('li', { text: c.name }))),
     ctx.el('h2', { text: ctx.t('design.threats') }),
@@ -328,7 +333,7 @@ async function renderDesign(root, ctx, id) {
   add(root, ctx.el('h2', { id: 'design-title', text: d.title }),
     ctx.el('p', {}, ctx.el('b', { text: ctx.t('design.state') + ': ' }), ctx.el('span', { id: 'design-state', text: ctx.t('design.state.' + d.state) }),
       ' · ' + ctx.t('design.modality') + ': ' + (d.modality || '—') + ' · ' + ctx.t('design.models.chosen') + ': ' + (d.models || []).join(', ')),
-    next ? ctx.el('p', { class: 'muted', text: next.benchmark + ' (' + cite(next.source) + ')' }) : null,
+    next ? ctx.el('p', { class: 'muted', id: 'design-benchmark', text: loc(ctx, next, 'benchmark') + ' (' + cite(next.source) + ')' }) : null,
     buttons, msg,
     ctx.el('h3', { text: ctx.t('design.units') }),
     table(ctx, 'design-units', [ctx.t('design.unit'), ctx.t('design.count'), ctx.t('design.strength'), ctx.t('design.for'), ctx.t('design.phases')],

@@ -104,6 +104,11 @@ h.main(async (env) => {
     await env.open(fr, 'design', ...designUrl.replace('#/design/', '').split('/'));
     await fr.waitForSelector('#design-state');
     env.check((await fr.textContent('#design-state')) === 'planification', 'French state');
+    env.check((await fr.textContent('#design-benchmark')).startsWith('Un mandat du Conseil'), 'French benchmark');
+    await env.open(fr, 'design');
+    await fr.waitForSelector('table.design-modalities');
+    env.check((await fr.textContent('table.design-modalities')).includes('Opérations hybrides'), 'French modalities');
+    env.check((await fr.textContent('#design-models')).includes('Mobilité protégée'), 'French capability labels');
     await env.shot(fr, 'design-mission-fr');
   });
 });
