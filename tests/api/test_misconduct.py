@@ -376,6 +376,27 @@ def import_rejects_a_foreign_file_whole():
     expect(p.returncode == 2 and "cannot read" in p.stderr, p.stderr)
 
 
+@test
+def cli_import_reports_rows_and_rejects():
+    """`pko import misconduct` beside the running server: the table already
+    imported through the API is recognised row by row (nothing added), the
+    rejected row is listed with its line, exit status 1."""
+    total, rejected, _, _ = expected_from_csv()
+    errors = os.path.join(H.tmp, "mis-errors.txt")
+    p = pko("import", "misconduct", DATA, "--db", H.db, "--errors", errors)
+    expect(p.returncode == 1, (p.returncode, p.stdout, p.stderr))
+    expect("%d rows: 0 inserted, %d unchanged, %d rejected" % (total, total - rejected, rejected)
+           in p.stdout, p.stdout)
+    lines = open(errors).read().splitlines()
+    expect(len(lines) == 1 and lines[0].startswith("line 1628: reported_on:"), lines)
+    p = pko("import", "misconduct", DATA, "--db", H.db, "--classification", "unclassified")
+    expect(p.returncode == 2 and "confidential" in p.stderr, p.stderr)
+    bad = os.path.join(H.tmp, "not-the-table.csv")
+    open(bad, "w").write("id,name\n1,x\n")
+    p = pko("import", "misconduct", bad, "--db", H.db)
+    expect(p.returncode == 2 and "nothing was imported" in p.stderr, p.stderr)
+
+
 def main():
     def clearance(name):
         return "confidential" if name == "cdo_low" else "strictly_confidential"
