@@ -13,13 +13,18 @@
  *    bit tests on plain C structs (pair_total, the same formula as
  *    pcrs_score in match.c, checked equal by the unit tests);
  *  - one block per unit type (pledges of another type are never
- *    candidates); in a block of n requirements only each requirement's n
- *    best eligible pledges are kept, which loses nothing: in an optimal
- *    assignment a requirement given a pledge outside its n best could
- *    take one of them instead (the other n - 1 requirements hold at most
- *    n - 1), and greedy never picks outside them either;
- *  - the Hungarian algorithm on the n x (kept columns) block, rectangular
- *    (O(n^2 m), no padding), and greedy on the same kept pairs.
+ *    candidates). In a block of n requirements each first keeps its 16
+ *    best eligible pledges; the Hungarian algorithm (rectangular, O(n^2 m),
+ *    no padding) runs on the union of the kept pledges with every pair at
+ *    its true cost, and its row potentials prove the answer optimal over
+ *    the whole block when no left-out pair could undercut them
+ *    (block_hungarian). When they do not, each requirement keeps its n
+ *    best instead, which loses nothing: in an optimal assignment a
+ *    requirement given a pledge outside its n best could take one of them
+ *    instead (the other n - 1 requirements hold at most n - 1);
+ *  - greedy (the baseline) with a heap of requirements keyed by their best
+ *    free pledge, extending a requirement to all its pairs only when its
+ *    kept ones are taken: the same pairs as sorting all of them.
  *
  * Only the pairs reported (the assignment) are explained, through
  * pcrs_score on JSON built from the same rows, so the output is what it
@@ -186,8 +191,16 @@ typedef struct epl {
     size_t capw0, langw0; /* into engine.capbits / langbits */
 } epl;
 
+/* What scoring reads of a pledge, packed for the pair loops. */
+typedef struct hot {
+    long earliest, until;
+    double share, s_cav;
+    int country, j;
+} hot;
+
 typedef struct engine {
     pko_arena ar;
+    hot *hot;
     dict caps, langs, countries, missions;
     ereq *r;
     size_t nr;
@@ -209,6 +222,7 @@ static void engine_free(engine *E)
         json_decref(E->r[i].rec);
     pko_free(E->r);
     pko_free(E->p);
+    pko_free(E->hot);
     pko_free(E->rcaps);
     pko_free(E->capbits);
     pko_free(E->langbits);
@@ -431,6 +445,11 @@ static pko_rc engine_load(engine *E, pko_db *db, const pko_scope *scope, const c
         }
     }
     pko_free(typebits);
+    E->hot = pko_malloc((E->np ? E->np : 1) * sizeof(hot));
+    for (size_t j = 0; j < E->np; j++) {
+        const epl *p = &E->p[j];
+        E->hot[j] = (hot){p->earliest, p->until, p->share, p->s_cav, p->country, (int)j};
+    }
 
     /* Units each country already deploys to each mission (filled
      * requirements), for the diversity component. */
@@ -467,8 +486,9 @@ static pko_rc engine_load(engine *E, pko_db *db, const pko_scope *scope, const c
 /* The total score of pledge 'p' for requirement 'r': the formula of
  * pcrs_score (match.c), term for term. '*eligible' is false when the
  * pledge's availability ends before required_by. */
-static inline double pair_total(const engine *E, const ereq *r, const epl *p, bool *eligible)
+static inline double pair_total(const engine *E, const ereq *r, int j, bool *eligible)
 {
+    const hot *p = &E->hot[j];
     *eligible = !(p->until >= 0 && r->by >= 0 && p->until < r->by);
     double s_time = 1;
     if (r->by >= 0 && p->earliest > r->by) {
@@ -477,7 +497,7 @@ static inline double pair_total(const engine *E, const ereq *r, const epl *p, bo
     }
     double s_cap = 1;
     if (r->ncap) {
-        const uint64_t *b = E->capbits + p->capw0;
+        const uint64_t *b = E->capbits + (size_t)j * E->capw;
         int have = 0;
         for (int k = 0; k < r->ncap; k++) {
             int c = E->rcaps[r->cap0 + k];
@@ -486,7 +506,8 @@ static inline double pair_total(const engine *E, const ereq *r, const epl *p, bo
         s_cap = (double)have / (double)r->ncap;
     }
     double s_lang = 1;
-    if (r->lang >= 0 && !((E->langbits[p->langw0 + (size_t)(r->lang >> 6)] >> (r->lang & 63)) & 1))
+    if (r->lang >= 0 &&
+        !((E->langbits[(size_t)j * E->langw + (size_t)(r->lang >> 6)] >> (r->lang & 63)) & 1))
         s_lang = 0;
     double s_gender = 1;
     if (r->target > 0 && p->share < r->target)
@@ -566,6 +587,18 @@ static void note_read(json_t *ids, const char *entity, const char *id, int cls)
 
 /* ==== Solve ================================================================= */
 
+/* Pledges each requirement keeps at first (see block_hungarian). */
+#define FIRST_KEEP 16
+
+/* Blocks solved on the first try and with each row's n best (tests). */
+static _Atomic long n_first, n_fallback;
+
+void pcrs_solve_stats(long *first, long *fallback)
+{
+    *first = n_first;
+    *fallback = n_fallback;
+}
+
 typedef struct cand {
     double score;
     int r, p; /* row in block, pledge index in engine */
@@ -581,18 +614,30 @@ static int cand_desc(const void *a, const void *b)
     return x->p < y->p ? -1 : x->p > y->p;
 }
 
-/* Rearrange a[0..n) so that a[0..k) hold k of the highest scores
- * (quickselect, Hoare partition; 0 < k < n). */
+/* Within a row: higher score first, then lower pledge index. */
+static inline bool better(const cand *x, const cand *y)
+{
+    return x->score > y->score || (x->score == y->score && x->p < y->p);
+}
+
+static int cand_row_order(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    return better(x, y) ? -1 : better(y, x) ? 1 : 0;
+}
+
+/* Rearrange a[0..n) (one row's pairs, distinct pledges) so that a[0..k)
+ * are its k best by 'better' (quickselect, Hoare partition; 0 < k < n). */
 static void top_k(cand *a, size_t n, size_t k)
 {
     long lo = 0, hi = (long)n - 1, target = (long)k - 1;
     while (lo < hi) {
-        double pv = a[lo + (hi - lo) / 2].score;
+        cand pv = a[lo + (hi - lo) / 2];
         long i = lo, j = hi;
         while (i <= j) {
-            while (a[i].score > pv)
+            while (better(&a[i], &pv))
                 i++;
-            while (a[j].score < pv)
+            while (better(&pv, &a[j]))
                 j--;
             if (i <= j) {
                 cand t = a[i];
@@ -602,7 +647,7 @@ static void top_k(cand *a, size_t n, size_t k)
                 j--;
             }
         }
-        /* a[lo..j] >= pv, a[j+1..i-1] == pv, a[i..hi] <= pv */
+        /* a[lo..j] before pv, a[j+1..i-1] is pv, a[i..hi] after pv */
         if (target <= j)
             hi = j;
         else if (target >= i)
@@ -610,6 +655,197 @@ static void top_k(cand *a, size_t n, size_t k)
         else
             return;
     }
+}
+
+/* The eligible pairs of block row 'a' (requirement 'r') with the block's
+ * pledges 'cols', into 'out' (nb entries); returns their number. */
+static size_t row_pairs(const engine *E, const ereq *r, int a, const int *cols, size_t nb, cand *out)
+{
+    size_t c = 0;
+    for (size_t b = 0; b < nb; b++) {
+        bool ok;
+        double s = pair_total(E, r, cols[b], &ok);
+        if (ok)
+            out[c++] = (cand){s, a, cols[b]};
+    }
+    return c;
+}
+
+/* A block's rows: each row's best pairs, sorted ('list', 'len'), whether
+ * that is all its eligible pairs ('complete'), and the best score left
+ * out ('rest', -1 when none). */
+typedef struct block {
+    const engine *E;
+    const int *rows, *cols;
+    size_t na, nb, k;
+    cand **list;
+    size_t *len;
+    bool *complete;
+    double *rest;
+} block;
+
+static void block_rows(block *B, cand *tmp)
+{
+    for (size_t a = 0; a < B->na; a++) {
+        size_t c = row_pairs(B->E, &B->E->r[B->rows[a]], (int)a, B->cols, B->nb, tmp);
+        B->rest[a] = -1;
+        B->complete[a] = c <= B->k;
+        if (c > B->k) {
+            top_k(tmp, c, B->k);
+            for (size_t q = B->k; q < c; q++)
+                if (tmp[q].score > B->rest[a])
+                    B->rest[a] = tmp[q].score;
+            c = B->k;
+        }
+        qsort(tmp, c, sizeof(cand), cand_row_order);
+        B->list[a] = pko_malloc((c ? c : 1) * sizeof(cand));
+        memcpy(B->list[a], tmp, c * sizeof(cand));
+        B->len[a] = c;
+    }
+}
+
+/* Row 'a' gets all its eligible pairs, sorted. */
+static void block_complete_row(block *B, size_t a, cand *tmp)
+{
+    size_t c = row_pairs(B->E, &B->E->r[B->rows[a]], (int)a, B->cols, B->nb, tmp);
+    qsort(tmp, c, sizeof(cand), cand_row_order);
+    pko_free(B->list[a]);
+    B->list[a] = pko_malloc((c ? c : 1) * sizeof(cand));
+    memcpy(B->list[a], tmp, c * sizeof(cand));
+    B->len[a] = c;
+    B->complete[a] = true;
+    B->rest[a] = -1;
+}
+
+/* The Hungarian algorithm on the block's rows and the union of their kept
+ * pledges, every pair at its true cost.
+ *
+ * With 'check' (rows keep only their k best): with u the row potentials,
+ * the answer is optimal over all the block's pledges when no left-out
+ * pair costs less than u_i, which holds when u_i <= 0 and u_i <= -(the
+ * row's best left-out score); returns false, assigning nothing, when that
+ * does not hold or when fewer pledges than rows are kept.
+ *
+ * Without 'check' (rows keep their n best) the answer is optimal anyway. */
+static bool block_hungarian(block *B, int *assign, double *assigned_score, int *colmap,
+                            bool check)
+{
+    int *colv = pko_malloc((B->nb ? B->nb : 1) * sizeof(int));
+    size_t nc = 0;
+    for (size_t a = 0; a < B->na; a++)
+        for (size_t q = 0; q < B->len[a]; q++)
+            if (colmap[B->list[a][q].p] < 0) {
+                colmap[B->list[a][q].p] = (int)nc;
+                colv[nc++] = B->list[a][q].p;
+            }
+    bool ok = !(check && nc < B->na);
+    if (ok && nc) {
+        double *cost = pko_malloc(B->na * nc * sizeof(double));
+        for (size_t a = 0; a < B->na; a++) {
+            const ereq *r = &B->E->r[B->rows[a]];
+            for (size_t c = 0; c < nc; c++) {
+                bool el;
+                double sc = pair_total(B->E, r, colv[c], &el);
+                cost[a * nc + c] = el ? -sc : 0;
+            }
+        }
+        int *sub = pko_malloc(B->na * sizeof(int));
+        if (check) {
+            double *u = pko_malloc(B->na * sizeof(double));
+            pcrs_hungarian_duals(cost, B->na, nc, sub, u);
+            if (nc < B->nb)
+                for (size_t a = 0; ok && a < B->na; a++)
+                    if (u[a] > (B->rest[a] >= 0 ? -B->rest[a] : 0) + 1e-9)
+                        ok = false;
+            pko_free(u);
+        } else {
+            pcrs_hungarian(cost, B->na, nc, sub);
+        }
+        for (size_t a = 0; ok && a < B->na; a++)
+            if (sub[a] >= 0 && cost[a * nc + (size_t)sub[a]] < 0) {
+                assign[B->rows[a]] = colv[sub[a]];
+                assigned_score[B->rows[a]] = -cost[a * nc + (size_t)sub[a]];
+            }
+        pko_free(sub);
+        pko_free(cost);
+    }
+    for (size_t c = 0; c < nc; c++)
+        colmap[colv[c]] = -1;
+    pko_free(colv);
+    return ok;
+}
+
+/* Greedy, best remaining pair first, in the order of cand_desc (score,
+ * then row, then pledge): the pairs a scan of all the block's pairs
+ * sorted would take. A heap of rows keyed by their best pair whose pledge
+ * was free when last looked at; a key can only be too high, so a root
+ * whose pair is still free is the best pair left. A row whose kept pairs
+ * are all taken gets all its pairs. Returns the total; fills 'assign'
+ * when 'fill'. */
+static double block_greedy(block *B, char *taken, cand *tmp, bool fill, int *assign,
+                           double *assigned_score)
+{
+    size_t *head = pko_calloc(B->na, sizeof(size_t));
+    size_t *heap = pko_malloc((B->na ? B->na : 1) * sizeof(size_t)), nh = 0;
+#define HEAD(a) (&B->list[a][head[a]])
+#define FIRST(x, y) (cand_desc(HEAD(x), HEAD(y)) < 0)
+    for (size_t a = 0; a < B->na; a++) {
+        if (!B->len[a])
+            continue;
+        size_t i = nh++;
+        heap[i] = a;
+        while (i && FIRST(heap[i], heap[(i - 1) / 2])) {
+            size_t t = heap[i];
+            heap[i] = heap[(i - 1) / 2];
+            heap[(i - 1) / 2] = t;
+            i = (i - 1) / 2;
+        }
+    }
+    double total = 0;
+    while (nh) {
+        size_t a = heap[0], before = head[a];
+        cand *was = B->list[a];
+        while (head[a] < B->len[a] && taken[HEAD(a)->p])
+            head[a]++;
+        if (head[a] == B->len[a] && !B->complete[a]) {
+            block_complete_row(B, a, tmp);
+            head[a] = 0;
+            while (head[a] < B->len[a] && taken[HEAD(a)->p])
+                head[a]++;
+        }
+        if (head[a] == B->len[a]) {
+            heap[0] = heap[--nh]; /* nothing left for this row */
+        } else if (head[a] == before && B->list[a] == was) {
+            cand *c = HEAD(a); /* the best pair left */
+            taken[c->p] = 1;
+            total += c->score;
+            if (fill) {
+                assign[B->rows[a]] = c->p;
+                assigned_score[B->rows[a]] = c->score;
+            }
+            heap[0] = heap[--nh];
+        }
+        /* else: the root's key dropped; sift it down and look again. */
+        size_t i = 0;
+        for (;;) {
+            size_t l = 2 * i + 1, r = l + 1, mm = i;
+            if (l < nh && FIRST(heap[l], heap[mm]))
+                mm = l;
+            if (r < nh && FIRST(heap[r], heap[mm]))
+                mm = r;
+            if (mm == i)
+                break;
+            size_t t = heap[i];
+            heap[i] = heap[mm];
+            heap[mm] = t;
+            i = mm;
+        }
+    }
+#undef FIRST
+#undef HEAD
+    pko_free(head);
+    pko_free(heap);
+    return total;
 }
 
 pko_rc pcrs_solve(pko_db *db, const pko_scope *scope, const pko_actor *actor, const char *today,
@@ -662,76 +898,46 @@ pko_rc pcrs_solve(pko_db *db, const pko_scope *scope, const pko_actor *actor, co
     int *colmap = pko_malloc((m ? m : 1) * sizeof(int));
     for (size_t j = 0; j < m; j++)
         colmap[j] = -1;
+    char *taken = pko_calloc(m ? m : 1, 1);
+    cand *tmp = pko_malloc((m ? m : 1) * sizeof(cand));
     for (size_t t = 0; t < nt; t++) {
         size_t na = r_start[t + 1] - r_start[t], nb = p_start[t + 1] - p_start[t];
         if (!na || !nb)
             continue;
-        const int *rows = r_of + r_start[t], *cols = p_of + p_start[t];
+        block B = {&E, r_of + r_start[t], p_of + p_start[t], na, nb, 0, NULL, NULL, NULL, NULL};
+        B.list = pko_calloc(na, sizeof(cand *));
+        B.len = pko_calloc(na, sizeof(size_t));
+        B.complete = pko_calloc(na, sizeof(bool));
+        B.rest = pko_calloc(na, sizeof(double));
+        /* First each row's FIRST_KEEP best pledges; if the Hungarian answer
+         * on those is not provably optimal over the whole block, each
+         * row's n best (which always is: see the file comment). */
         size_t keep = na < nb ? na : nb;
-        /* Each row's eligible pairs, cut to its 'keep' best. */
-        cand *kept = pko_malloc(na * keep * sizeof(cand));
-        cand *tmp = pko_malloc(nb * sizeof(cand));
-        size_t nk = 0;
-        for (size_t a = 0; a < na; a++) {
-            const ereq *r = &E.r[rows[a]];
-            size_t c = 0;
-            for (size_t b = 0; b < nb; b++) {
-                bool ok;
-                double s = pair_total(&E, r, &E.p[cols[b]], &ok);
-                if (ok)
-                    tmp[c++] = (cand){s, (int)a, cols[b]};
-            }
-            if (c > keep) {
-                top_k(tmp, c, keep);
-                c = keep;
-            }
-            memcpy(kept + nk, tmp, c * sizeof(cand));
-            nk += c;
-        }
-        pko_free(tmp);
-        /* The kept columns. */
-        int *colv = pko_malloc((nk ? nk : 1) * sizeof(int));
-        size_t nc = 0;
-        for (size_t k = 0; k < nk; k++)
-            if (colmap[kept[k].p] < 0) {
-                colmap[kept[k].p] = (int)nc;
-                colv[nc++] = kept[k].p;
-            }
-        if (!(flags & PCRS_SOLVE_GREEDY_ONLY) && nc) {
-            double *cost = pko_calloc(na * nc, sizeof(double));
-            for (size_t k = 0; k < nk; k++)
-                cost[(size_t)kept[k].r * nc + (size_t)colmap[kept[k].p]] = -kept[k].score;
-            int *sub = pko_malloc(na * sizeof(int));
-            pcrs_hungarian(cost, na, nc, sub);
-            for (size_t a = 0; a < na; a++)
-                if (sub[a] >= 0 && cost[a * nc + (size_t)sub[a]] < 0) {
-                    assign[rows[a]] = colv[sub[a]];
-                    assigned_score[rows[a]] = -cost[a * nc + (size_t)sub[a]];
-                }
-            pko_free(sub);
-            pko_free(cost);
-        }
-        /* Greedy: best remaining pair first, over the same kept pairs. */
-        qsort(kept, nk, sizeof(cand), cand_desc);
-        char *used_r = pko_calloc(na, 1);
-        for (size_t k = 0; k < nk; k++) {
-            int c = colmap[kept[k].p];
-            if (used_r[kept[k].r] || c < 0)
-                continue;
-            used_r[kept[k].r] = 1;
-            colmap[kept[k].p] = -2 - c; /* taken */
-            greedy += kept[k].score;
-            if (flags & PCRS_SOLVE_GREEDY_ONLY) {
-                assign[rows[kept[k].r]] = kept[k].p;
-                assigned_score[rows[kept[k].r]] = kept[k].score;
+        B.k = keep < FIRST_KEEP ? keep : FIRST_KEEP;
+        block_rows(&B, tmp);
+        if (!(flags & PCRS_SOLVE_GREEDY_ONLY)) {
+            if (block_hungarian(&B, assign, assigned_score, colmap, B.k < keep)) {
+                n_first++;
+            } else {
+                n_fallback++;
+                for (size_t a = 0; a < na; a++)
+                    pko_free(B.list[a]);
+                B.k = keep;
+                block_rows(&B, tmp);
+                (void)block_hungarian(&B, assign, assigned_score, colmap, false);
             }
         }
-        for (size_t k = 0; k < nc; k++)
-            colmap[colv[k]] = -1;
-        pko_free(used_r);
-        pko_free(colv);
-        pko_free(kept);
+        greedy += block_greedy(&B, taken, tmp, flags & PCRS_SOLVE_GREEDY_ONLY, assign,
+                               assigned_score);
+        for (size_t a = 0; a < na; a++)
+            pko_free(B.list[a]);
+        pko_free(B.list);
+        pko_free(B.len);
+        pko_free(B.complete);
+        pko_free(B.rest);
     }
+    pko_free(tmp);
+    pko_free(taken);
     pko_free(colmap);
     pko_free(r_start);
     pko_free(p_start);
@@ -970,7 +1176,7 @@ pko_rc pcrs_engine_check(pko_db *db, const char *today, double *max_diff, size_t
             if (E.p[j].type != E.r[i].type)
                 continue;
             bool ok;
-            double lean = pair_total(&E, &E.r[i], &E.p[j], &ok);
+            double lean = pair_total(&E, &E.r[i], (int)j, &ok);
             json_t *pj = pledge_json(&E, &E.p[j]);
             json_t *sc = pcrs_score(E.r[i].rec, pj, today, c);
             double d = fabs(lean - json_real_value(json_object_get(sc, "total")));

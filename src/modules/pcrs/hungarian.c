@@ -15,7 +15,11 @@
 #include "core/alloc.h"
 #include "modules/pcrs/pcrs.h"
 
-double pcrs_hungarian(const double *cost, size_t n, size_t m, int *row_to_col)
+/* 'u_out' (n entries, may be NULL; only when n <= m) receives the row
+ * potentials: with them and column potentials that are 0 on every
+ * unmatched column, u_i + v_j <= cost_ij for every pair and equality on
+ * the matched ones. */
+static double solve(const double *cost, size_t n, size_t m, int *row_to_col, double *u_out)
 {
     for (size_t i = 0; i < n; i++)
         row_to_col[i] = -1;
@@ -81,6 +85,9 @@ double pcrs_hungarian(const double *cost, size_t n, size_t m, int *row_to_col)
             j0 = j1;
         } while (j0);
     }
+    if (u_out && !tr)
+        for (size_t i = 0; i < n; i++)
+            u_out[i] = u[i + 1];
     double total = 0;
     for (size_t j = 1; j <= C; j++) {
         size_t i = p[j];
@@ -98,4 +105,14 @@ double pcrs_hungarian(const double *cost, size_t n, size_t m, int *row_to_col)
     pko_free(way);
     pko_free(used);
     return total;
+}
+
+double pcrs_hungarian(const double *cost, size_t n, size_t m, int *row_to_col)
+{
+    return solve(cost, n, m, row_to_col, NULL);
+}
+
+double pcrs_hungarian_duals(const double *cost, size_t n, size_t m, int *row_to_col, double *u)
+{
+    return solve(cost, n, m, row_to_col, n <= m ? u : NULL);
 }

@@ -50,8 +50,27 @@ int pcrs_level_days(int i)
 
 long pcrs_day_number(const char *s)
 {
+    if (!s || strlen(s) != 10)
+        return -1;
+    /* The common case, digits in place: days from the civil date
+     * (H. Hinnant's algorithm), as timegm would count them. */
+    bool plain = s[4] == '-' && s[7] == '-';
+    for (int i = 0; plain && i < 10; i++)
+        plain = i == 4 || i == 7 || (s[i] >= '0' && s[i] <= '9');
+    if (plain) {
+        long y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+        long m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+        if (m >= 1 && m <= 12) {
+            y -= m <= 2;
+            long era = (y >= 0 ? y : y - 399) / 400;
+            long yoe = y - era * 400;
+            long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+            long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+            return era * 146097 + doe - 719468;
+        }
+    }
     int y, m, d;
-    if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3)
+    if (sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3)
         return -1;
     struct tm t = {0};
     t.tm_year = y - 1900;

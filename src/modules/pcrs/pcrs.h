@@ -134,6 +134,12 @@ json_t *pcrs_score(json_t *r, json_t *p, const char *today, json_t *contributors
  * or -1 when n > m leaves it unassigned. Returns the total cost. O(k^3)
  * with k = max(n, m). */
 double pcrs_hungarian(const double *cost, size_t n, size_t m, int *row_to_col);
+/* The same for n <= m, also giving the row potentials 'u' (n entries) of
+ * the optimal dual: u_i + v_j <= cost_ij for every pair, with v_j <= 0
+ * and v_j = 0 on every column left unmatched. A column outside the matrix
+ * could only improve row i's cost below what was found if
+ * cost_ij < u_i (the engine's optimality check). */
+double pcrs_hungarian_duals(const double *cost, size_t n, size_t m, int *row_to_col, double *u);
 
 /* ---- Deployments and rotations (rotations.c) ------------------------------ */
 
@@ -192,6 +198,10 @@ PKO_MUST_USE pko_rc pcrs_gaps(pko_db *db, const pko_scope *scope, const pko_acto
  * requirement record 'r'. */
 PKO_MUST_USE pko_rc pcrs_candidates(pko_db *db, const pko_scope *scope, const pko_actor *actor,
                                     json_t *r, const char *today, json_t **out, pko_err *err);
+/* Tests: unit-type blocks solved so far on the first try (each
+ * requirement's 16 best pledges, proven optimal by the duals) and again
+ * with each requirement's n best. */
+void pcrs_solve_stats(long *first, long *fallback);
 /* Tests: score every same-type pair of the open requirements and
  * available pledges both ways (the engine's plain structs and pcrs_score);
  * '*max_diff' receives the largest difference of totals (1e9 when the

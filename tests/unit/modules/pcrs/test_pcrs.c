@@ -4,6 +4,7 @@
 #include "test_util.h"
 
 #include <math.h>
+#include <time.h>
 
 #include "modules/pcrs/pcrs.h"
 
@@ -311,6 +312,85 @@ static void test_visit_validation(void **state)
     json_decref(future);
 }
 
+/* The engine's check: solving on a subset S of the columns with the row
+ * potentials u, the answer is optimal over all columns when u_i <= c_ij for
+ * every row i and every column j outside S. Random non-positive matrices
+ * (the engine's costs: -score, 0 for no pair): whenever the check holds the
+ * subset's optimum is the full one, and it holds and fails both often. */
+static void test_dual_check_against_brute_force(void **state)
+{
+    (void)state;
+    srand(777);
+    int held = 0, failed = 0, suboptimal = 0;
+    for (int trial = 0; trial < 3000; trial++) {
+        size_t n = 1 + (size_t)(rand() % 5), m = n + (size_t)(rand() % 4);
+        double c[64];
+        for (size_t i = 0; i < n * m; i++)
+            c[i] = rand() % 4 == 0 ? 0 : -(double)(rand() % 20) / 20.0;
+        /* A subset of at least n columns. */
+        size_t cols[8], ns = 0;
+        for (size_t j = 0; j < m; j++)
+            if (rand() % 3 || m - j <= n - ns)
+                cols[ns++] = j;
+        if (ns < n)
+            continue;
+        double sub[64];
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = 0; k < ns; k++)
+                sub[i * ns + k] = c[i * m + cols[k]];
+        int a[8], full_a[8];
+        double u[8];
+        double got = pcrs_hungarian_duals(sub, n, ns, a, u);
+        double want = pcrs_hungarian(c, n, m, full_a);
+        assert_true(fabs(want - brute(c, n, m, 0, 0)) < 1e-9);
+        bool ok = true;
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < m; j++) {
+                bool in = false;
+                for (size_t k = 0; k < ns; k++)
+                    in = in || cols[k] == j;
+                if (!in && u[i] > c[i * m + j] + 1e-9)
+                    ok = false;
+            }
+        if (got > want + 1e-9)
+            suboptimal++;
+        if (ok) {
+            held++;
+            if (fabs(got - want) > 1e-9)
+                fail_msg("trial %d: the check held on a subset worth %f, optimum %f", trial, got,
+                         want);
+        } else {
+            failed++;
+        }
+    }
+    assert_true(held > 300 && failed > 300 && suboptimal > 100);
+}
+
+/* Day numbers: the arithmetic path against the C library over 1970-2100,
+ * and back through pcrs_format_day. */
+static void test_day_numbers(void **state)
+{
+    (void)state;
+    for (long day = 0; day < 47500; day += 3) {
+        char s[11];
+        pcrs_format_day(day, s);
+        assert_int_equal(pcrs_day_number(s), day);
+        struct tm t = {0};
+        int y, m, d;
+        assert_int_equal(sscanf(s, "%4d-%2d-%2d", &y, &m, &d), 3);
+        t.tm_year = y - 1900;
+        t.tm_mon = m - 1;
+        t.tm_mday = d;
+        t.tm_hour = 12;
+        assert_int_equal((long)(timegm(&t) / 86400), day);
+    }
+    assert_int_equal(pcrs_day_number("2028-02-29") + 1, pcrs_day_number("2028-03-01"));
+    assert_int_equal(pcrs_day_number("2027-02-31"), pcrs_day_number("2027-03-03"));
+    assert_int_equal(pcrs_day_number("2027-1-01"), -1);
+    assert_int_equal(pcrs_day_number(NULL), -1);
+    assert_int_equal(pcrs_day_number("soon"), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -321,6 +401,8 @@ int main(void)
         cmocka_unit_test(test_visit_validation),
         cmocka_unit_test(test_score_explains_itself),
         cmocka_unit_test(test_hungarian_against_brute_force),
+        cmocka_unit_test(test_dual_check_against_brute_force),
+        cmocka_unit_test(test_day_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

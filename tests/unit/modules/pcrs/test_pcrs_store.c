@@ -375,9 +375,15 @@ static void test_engine_matches_json_scorer_and_brute_force(void **state)
     pko_scope all = {PKO_CLASS_STRICTLY_CONFIDENTIAL, true, "[]"};
     pko_err e;
     pko_err_clear(&e);
-    for (int round = 0; round < 6; round++) {
-        /* Rounds alternate more requirements than pledges and the reverse. */
-        random_world(f, round % 2 ? 14 : 5, round % 2 ? 8 : 40, 3);
+    /* Small blocks (every row keeps all), more requirements than pledges,
+     * blocks of more than 16 rows with plenty of pledges (the first try
+     * with 16 kept) and with scarce ones (the fallback). */
+    static const int sizes[][2] = {{5, 40}, {14, 8}, {5, 40}, {14, 8}, {60, 240}, {66, 75},
+                                   {90, 300}, {54, 60}};
+    long first0, fallback0, first1, fallback1;
+    pcrs_solve_stats(&first0, &fallback0);
+    for (int round = 0; round < 8; round++) {
+        random_world(f, sizes[round][0], sizes[round][1], 3);
         double diff;
         size_t pairs;
         assert_int_equal(pcrs_engine_check(f->db, "2030-01-01", &diff, &pairs, &e), PKO_OK);
@@ -477,12 +483,52 @@ static void test_engine_matches_json_scorer_and_brute_force(void **state)
                              json_array_size(json_object_get(res, "unassigned")),
                          json_array_size(reqs));
         json_decref(seen);
-        /* Greedy only: a valid assignment worth greedy_total_score. */
+        /* Greedy only: a valid assignment worth greedy_total_score, and
+         * greedy whatever the order of equal scores: every eligible pair
+         * left out has its requirement or its pledge taken by a pair
+         * scoring at least as much. */
         json_t *g;
         assert_int_equal(
             pcrs_solve(f->db, &all, NULL, "2030-01-01", PCRS_SOLVE_GREEDY_ONLY, &g, NULL, &e),
             PKO_OK);
         assert_true(fabs(json_real_value(json_object_get(g, "total_score")) - greedy) < 1e-9);
+        json_t *by_req = json_object(), *by_pl = json_object();
+        double gsum = 0;
+        json_array_foreach(json_object_get(g, "assignments"), k, a)
+        {
+            json_t *sc = json_object_get(json_object_get(a, "score"), "total");
+            assert_null(json_object_get(by_pl, json_string_value(json_object_get(a, "pledge_id"))));
+            json_object_set(by_req, json_string_value(json_object_get(a, "requirement_id")), sc);
+            json_object_set(by_pl, json_string_value(json_object_get(a, "pledge_id")), sc);
+            gsum += json_real_value(sc);
+        }
+        assert_true(fabs(gsum - greedy) < 1e-9);
+        size_t ri;
+        json_t *rq;
+        json_array_foreach(reqs, ri, rq)
+        {
+            json_t *items;
+            assert_int_equal(pcrs_candidates(f->db, &all, NULL, rq, "2030-01-01", &items, &e),
+                             PKO_OK);
+            json_t *mine = json_object_get(by_req, json_string_value(json_object_get(rq, "id")));
+            size_t ci;
+            json_t *c;
+            json_array_foreach(items, ci, c)
+            {
+                json_t *sc = json_object_get(c, "score");
+                if (!json_is_true(json_object_get(sc, "eligible")))
+                    continue;
+                double v = json_real_value(json_object_get(sc, "total"));
+                json_t *theirs =
+                    json_object_get(by_pl, json_string_value(json_object_get(c, "pledge_id")));
+                bool blocked = (mine && json_real_value(mine) >= v - 1e-12) ||
+                               (theirs && json_real_value(theirs) >= v - 1e-12);
+                assert_true(blocked);
+            }
+            json_decref(items);
+        }
+        json_decref(by_req);
+        json_decref(by_pl);
         json_decref(g);
         json_decref(res);
         json_decref(reqs);
@@ -498,6 +544,10 @@ static void test_engine_matches_json_scorer_and_brute_force(void **state)
             sqlite3_reset(s);
         }
     }
+    /* Both ways of solving a block were taken. */
+    pcrs_solve_stats(&first1, &fallback1);
+    assert_true(first1 > first0);
+    assert_true(fallback1 > fallback0);
 }
 
 int main(void)
