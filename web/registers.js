@@ -410,8 +410,19 @@ async function renderAccountability(root, ctx) {
     : el('p', { text: t('reg.none') }));
   if (writer) {
     const msg = el('p', { id: 'acc-open-msg' });
+    // The malicious-act fatalities of the caller's missions that have no
+    // case yet, latest recorded first; an id can still be typed.
+    const taken = new Set(list.items.map((c) => c.fatality_id));
+    const fl = await ctx.api('GET', '/fatalities' + ctx.qs({ incident_type: 'malicious_act', order: 'desc', limit: 200 }));
+    const ms = await ctx.api('GET', '/missions?limit=500');
+    const acr = Object.fromEntries(ms.items.map((m) => [m.id, m.acronym]));
+    const open = fl.items.filter((f) => f.casualty_type === 'fatality' && !taken.has(f.id));
+    const pick = open.length
+      ? ctx.el('select', { name: 'fatality_id', id: 'acc-fatality' }, ...open.map((f) => ctx.el('option', { value: f.id,
+        text: `${f.incident_date} — ${acr[f.mission_id] || ''} — ${t('fat.v.' + f.person_category)}${f.nationality_name ? ' — ' + f.nationality_name : ''}` })))
+      : el('input', { name: 'fatality_id', id: 'acc-fatality', size: 36, required: true });
     const form = el('form', { id: 'acc-open-form', class: 'reg-form' },
-      field(ctx, t('acc.fatality'), el('input', { name: 'fatality_id', size: 36, required: true })),
+      field(ctx, t('acc.fatality'), pick),
       field(ctx, t('acc.authority'), el('input', { name: 'national_authority' })),
       el('button', { type: 'submit', text: t('acc.open') }), msg);
     form.addEventListener('submit', async (e) => {

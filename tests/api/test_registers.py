@@ -177,6 +177,33 @@ def cli_import_and_report_match_csv():
 
 
 @test
+def import_bad_input():
+    before = count("/api/v1/fatalities?mission=MONUSCO", S["admin"])
+    hdr = ("id,incident_date,casualty_id,mission_acronym,type_of_casualty,gender,"
+           "casualty_nationality,casualty_personnel_type,type_of_incident,m49_code,isocode3\n")
+    # A file that is not the dataset: refused whole.
+    st, js, _, _ = req("POST", "/api/v1/fatalities/import", b"id,date\n1,2020-01-01\n",
+                       S["admin"], ctype="text/csv")
+    expect(st == 400 and "casualty_id" in js["error"]["message"], (st, js))
+    # One good row, one in the future, one of an unknown category: the good
+    # one is imported, the others reported by line and column.
+    body = (hdr + "1,2021-02-03,T-1,MONUSCO,Fatality,F,Ruritania,Police,Accident,1.0,RRT\n"
+            "2,%s,T-2,MONUSCO,Fatality,M,Ruritania,Police,Accident,1.0,RRT\n"
+            "3,2021-02-03,T-3,MONUSCO,Fatality,M,Ruritania,Soldier,Accident,1.0,RRT\n"
+            % NEXT_YEAR).encode()
+    st, js, _, _ = req("POST", "/api/v1/fatalities/import", body, S["admin"], ctype="text/csv")
+    expect(st == 207 and js["inserted"] == 1 and js["rejected"] == 2, (st, js))
+    got = {(e["line"], e["field"]) for e in js["errors"]}
+    expect(got == {(3, "incident_date"), (4, "casualty_personnel_type")}, got)
+    expect(count("/api/v1/fatalities?mission=MONUSCO", S["admin"]) == before + 1, "one row")
+    st, js, _, _ = req("GET", "/api/v1/fatalities?mission=MONUSCO&from=2021-02-03&to=2021-02-03",
+                       s=S["admin"])
+    rec = [r for r in js["items"] if r["source_id"] == "T-1"][0]
+    expect(rec["gender"] == "female" and rec["nationality"] == "RRT"
+           and rec["source_system"] == "un_fatalities", rec)
+
+
+@test
 def fatality_validation_writes_nothing():
     before = count("/api/v1/fatalities?mission=MINUSCA", S["admin"])
     base = {"mission_id": M["MINUSCA"], "incident_date": "2023-03-02",

@@ -26,6 +26,8 @@ h.main(async (env) => {
   const f = await analyst('POST', '/api/v1/fatalities', { mission_id: m.id, incident_date: '2023-06-14',
     person_category: 'military', incident_type: 'malicious_act', weapon: 'ied_explosive_ordnance', nationality: 'EGY' });
   const c = await analyst('POST', '/api/v1/accountability', { fatality_id: f.id, national_authority: 'Tribunal de Bangui' });
+  const f2 = await analyst('POST', '/api/v1/fatalities', { mission_id: m.id, incident_date: '2024-03-09',
+    person_category: 'police', incident_type: 'malicious_act', weapon: 'small_arms', nationality: 'SEN', nationality_name: 'Senegal' });
   await analyst('POST', `/api/v1/accountability/${c.id}/events`, { stage: 'investigation_opened', event_date: '2023-07-01' });
   await analyst('POST', `/api/v1/accountability/${c.id}/events`, { stage: 'suspects_identified', event_date: '2023-09-10', individuals: 4 });
   await analyst('POST', `/api/v1/accountability/${c.id}/events`, { stage: 'arrested', event_date: '2023-10-02', individuals: 2 });
@@ -91,6 +93,16 @@ h.main(async (env) => {
         await page.click('#acc-event-form button[type=submit]');
         await page.waitForSelector('#acc-msg.reg-ok');
         env.check((await page.textContent('#acc-detail h3')).includes('Prosecuted'), 'stage moved to prosecuted');
+        // A second malicious-act fatality is offered for a new case; the
+        // one with a case is not.
+        const offered = await page.$$eval('#acc-fatality option', (o) => o.map((x) => x.value));
+        env.check(offered.includes(f2.id) && !offered.includes(f.id), 'offered: ' + offered.length);
+        await page.click('details.reg-new summary');
+        await page.selectOption('#acc-fatality', f2.id);
+        await page.click('#acc-open-form button[type=submit]');
+        await page.waitForFunction(() => /registers\/accountability\/./.test(location.hash));
+        await page.waitForSelector('#acc-detail h3');
+        env.check((await page.textContent('#acc-detail h3')).includes('Registered'), 'new case registered');
       }
       await env.shot(page, `registers-accountability-${lang}`);
     });
