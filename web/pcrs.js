@@ -90,6 +90,23 @@ addStrings({
     'pcrs.cat.formed_police_units': 'Formed police units', 'pcrs.cat.individual_police_officers': 'Individual police officers',
     'pcrs.eligible.no': 'not eligible', 'pcrs.chart.label': 'Chart: {what}',
     'pcrs.dash.mission_line': '{mission}: {units} deployed units, {share} women',
+    'pcrs.form.pledge': 'Record a pledge', 'pcrs.form.visit': 'Record an assessment visit',
+    'pcrs.form.requirement': 'State a requirement', 'pcrs.form.rotation': 'Record a rotation',
+    'pcrs.form.target': "Record a year's parity target", 'pcrs.form.save': 'Save', 'pcrs.form.saved': 'Saved.',
+    'pcrs.form.list_hint': 'One per line', 'pcrs.form.comma_hint': 'Separated by commas',
+    'pcrs.f.country': 'Member State', 'pcrs.f.unit_type': 'Unit type', 'pcrs.f.strength': 'Strength',
+    'pcrs.f.level': 'Readiness level', 'pcrs.f.available_from': 'Available from', 'pcrs.f.available_until': 'Available until',
+    'pcrs.f.women_share': 'Share of women (%)', 'pcrs.f.languages': 'Languages', 'pcrs.f.capabilities': 'Capabilities',
+    'pcrs.f.caveats': 'National caveats', 'pcrs.f.major_equipment': 'Major equipment', 'pcrs.f.self_sustainment': 'Self-sustainment',
+    'pcrs.f.kind': 'Kind of visit', 'pcrs.f.visit_date': 'Date of the visit', 'pcrs.f.findings': 'Findings',
+    'pcrs.f.evidence': 'Evidence (report references)', 'pcrs.f.level_after': 'Level after the visit',
+    'pcrs.f.mission_id': 'Mission', 'pcrs.f.title': 'Title', 'pcrs.f.required_by': 'Required by',
+    'pcrs.f.required_capabilities': 'Required capabilities', 'pcrs.f.language': 'Language',
+    'pcrs.f.women_target': 'Target share of women (%)', 'pcrs.f.status': 'Status',
+    'pcrs.f.start_date': 'First day of the incoming contingent', 'pcrs.f.notes': 'Notes',
+    'pcrs.f.category': 'Category', 'pcrs.f.year': 'Year', 'pcrs.f.target': 'Target (%)', 'pcrs.f.source': 'Source (document and page)',
+    'pcrs.kind.assessment_advisory_visit': 'Assessment and advisory visit', 'pcrs.kind.pre_deployment_visit': 'Pre-deployment visit',
+    'pcrs.kind.desk_review': 'Desk review',
     'pcrs.dash.scale': 'Bars from 0 to 50 %; the red mark is the target.',
   },
   fr: {
@@ -148,6 +165,23 @@ addStrings({
     'pcrs.cat.formed_police_units': 'Unités de police constituées', 'pcrs.cat.individual_police_officers': 'Policiers hors unités constituées',
     'pcrs.eligible.no': 'non admissible', 'pcrs.chart.label': 'Graphique : {what}',
     'pcrs.dash.mission_line': '{mission} : {units} unités déployées, {share} de femmes',
+    'pcrs.form.pledge': 'Enregistrer un engagement', 'pcrs.form.visit': "Enregistrer une visite d'évaluation",
+    'pcrs.form.requirement': 'Énoncer un besoin', 'pcrs.form.rotation': 'Enregistrer une relève',
+    'pcrs.form.target': "Enregistrer la cible de parité d'une année", 'pcrs.form.save': 'Enregistrer', 'pcrs.form.saved': 'Enregistré.',
+    'pcrs.form.list_hint': 'Un par ligne', 'pcrs.form.comma_hint': 'Séparés par des virgules',
+    'pcrs.f.country': 'État Membre', 'pcrs.f.unit_type': "Type d'unité", 'pcrs.f.strength': 'Effectif',
+    'pcrs.f.level': 'Niveau de préparation', 'pcrs.f.available_from': 'Disponible à partir du', 'pcrs.f.available_until': "Disponible jusqu'au",
+    'pcrs.f.women_share': 'Part des femmes (%)', 'pcrs.f.languages': 'Langues', 'pcrs.f.capabilities': 'Capacités',
+    'pcrs.f.caveats': 'Restrictions nationales', 'pcrs.f.major_equipment': 'Matériel majeur', 'pcrs.f.self_sustainment': 'Soutien autonome',
+    'pcrs.f.kind': 'Type de visite', 'pcrs.f.visit_date': 'Date de la visite', 'pcrs.f.findings': 'Constatations',
+    'pcrs.f.evidence': 'Preuves (références de rapports)', 'pcrs.f.level_after': 'Niveau après la visite',
+    'pcrs.f.mission_id': 'Mission', 'pcrs.f.title': 'Intitulé', 'pcrs.f.required_by': 'Requis pour le',
+    'pcrs.f.required_capabilities': 'Capacités requises', 'pcrs.f.language': 'Langue',
+    'pcrs.f.women_target': 'Part de femmes visée (%)', 'pcrs.f.status': 'Statut',
+    'pcrs.f.start_date': 'Premier jour du contingent entrant', 'pcrs.f.notes': 'Notes',
+    'pcrs.f.category': 'Catégorie', 'pcrs.f.year': 'Année', 'pcrs.f.target': 'Cible (%)', 'pcrs.f.source': 'Source (document et page)',
+    'pcrs.kind.assessment_advisory_visit': "Visite d'évaluation et de conseil", 'pcrs.kind.pre_deployment_visit': 'Visite préalable au déploiement',
+    'pcrs.kind.desk_review': 'Examen sur dossier',
     'pcrs.dash.scale': 'Barres de 0 à 50 % ; le trait rouge marque la cible.',
   },
 });
@@ -186,7 +220,7 @@ async function refs(ctx) {
   const missionName = {};
   for (const m of missions.items || []) missionName[m.id] = m.acronym;
   return {
-    types: types.items, states: states.items,
+    types: types.items, states: states.items, missions: missions.items || [],
     type: (c) => (ctx.lang === 'fr' && TYPE_FR[c]) || typeName[c] || c,
     state: (c) => (stateName[c] ? `${stateName[c]} (${c})` : c || ''),
     mission: (id) => missionName[id] || (id ? id.slice(0, 8) : ''),
@@ -196,6 +230,81 @@ async function refs(ctx) {
 function canWrite(ctx) {
   const r = (ctx.user && ctx.user.roles) || [];
   return r.some((x) => /^(force_generation_officer|planner)(:|$)/.test(x));
+}
+
+
+function canWritePledges(ctx) {
+  const r = (ctx.user && ctx.user.roles) || [];
+  return r.includes('force_generation_officer');
+}
+
+// A form from field specs: {name, type: text|number|date|select|textarea|list|commas|percent|bool,
+// options: [[value, label]], value}. 'submit(body)' sends it; an ApiError naming a field
+// marks that field. Values: 'list' is one item per line, 'commas' comma-separated,
+// 'percent' is entered in % and sent as a fraction; empty fields are left out.
+function form(ctx, id, titleKey, specs, submit) {
+  const { el, t } = ctx;
+  const inputs = {};
+  const errs = {};
+  const rows = specs.map((f) => {
+    let input;
+    const fid = `${id}-${f.name}`;
+    if (f.type === 'select') input = select(ctx, fid, f.options, f.value);
+    else if (f.type === 'textarea' || f.type === 'list') input = el('textarea', { id: fid, rows: f.type === 'list' ? 2 : 3 });
+    else if (f.type === 'bool') input = el('input', { id: fid, type: 'checkbox' });
+    else input = el('input', { id: fid, type: f.type === 'percent' || f.type === 'number' ? 'number' : f.type === 'date' ? 'date' : 'text',
+      step: f.type === 'percent' ? '0.1' : undefined, min: f.type === 'percent' ? '0' : undefined, max: f.type === 'percent' ? '100' : undefined });
+    if (f.value !== undefined && f.type !== 'select') {
+      if (f.type === 'bool') input.checked = !!f.value; else input.value = f.value;
+    }
+    inputs[f.name] = input;
+    errs[f.name] = el('p', { class: 'field-error', id: fid + '-error' });
+    const hint = f.type === 'list' ? t('pcrs.form.list_hint') : f.type === 'commas' ? t('pcrs.form.comma_hint') : null;
+    return el('div', { class: 'pcrs-field' }, el('label', { for: fid, text: t('pcrs.f.' + f.name) }),
+      hint ? el('p', { class: 'hint', text: hint }) : null, input, errs[f.name]);
+  });
+  const msg = el('p', { class: 'ok', role: 'status' });
+  const err = el('p', { class: 'error pcrs-form-error', role: 'alert' });
+  const body = () => {
+    const b = {};
+    for (const f of specs) {
+      const i = inputs[f.name];
+      const v = f.type === 'bool' ? i.checked : i.value.trim();
+      if (f.type === 'bool') { b[f.name] = v; continue; }
+      if (v === '') continue;
+      if (f.type === 'number') b[f.name] = Number(v);
+      else if (f.type === 'percent') b[f.name] = Math.round(Number(v) * 10) / 1000;
+      else if (f.type === 'list') b[f.name] = v.split('\n').map((x) => x.trim()).filter(Boolean);
+      else if (f.type === 'commas') b[f.name] = v.split(',').map((x) => x.trim()).filter(Boolean);
+      else b[f.name] = v;
+    }
+    return b;
+  };
+  const button = el('button', { type: 'submit', id: id + '-save', text: t('pcrs.form.save') });
+  const f = el('form', { class: 'pcrs-form', id, novalidate: true },
+    el('div', { class: 'pcrs-form-grid' }, ...rows), button, msg, err);
+  f.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    msg.textContent = ''; err.textContent = '';
+    for (const [k, i] of Object.entries(inputs)) { i.classList.remove('invalid'); i.removeAttribute('aria-invalid'); errs[k].textContent = ''; }
+    button.disabled = true;
+    try {
+      await submit(body());
+      msg.textContent = t('pcrs.form.saved');
+    } catch (e) {
+      if (e.field && inputs[e.field]) {
+        inputs[e.field].classList.add('invalid');
+        inputs[e.field].setAttribute('aria-invalid', 'true');
+        errs[e.field].textContent = e.message;
+        inputs[e.field].focus();
+      } else {
+        err.textContent = e.message;
+      }
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return el('details', { class: 'pcrs-details', id: id + '-box' }, el('summary', { text: t(titleKey) }), f);
 }
 
 // ---- Small building blocks ------------------------------------------------
@@ -302,6 +411,21 @@ async function pledgesView(root, ctx, R) {
     filters.level = fLevel.value; filters.unit_type = fType.value; filters.country = fCountry.value;
     load(false);
   } });
+  if (canWritePledges(ctx)) {
+    root.append(form(ctx, 'pcrs-pledge-form', 'pcrs.form.pledge', [
+      { name: 'country', type: 'select', options: R.states.map((x) => [x.code, `${x.name} (${x.code})`]) },
+      { name: 'unit_type', type: 'select', options: R.types.map((u) => [u.code, R.type(u.code)]) },
+      { name: 'strength', type: 'number' },
+      { name: 'level', type: 'select', options: LEVELS.map((l) => [l, t('pcrs.level.' + l)]) },
+      { name: 'available_from', type: 'date' }, { name: 'available_until', type: 'date' },
+      { name: 'women_share', type: 'percent' }, { name: 'languages', type: 'commas' },
+      { name: 'capabilities', type: 'commas' }, { name: 'caveats', type: 'list' },
+      { name: 'major_equipment', type: 'list' }, { name: 'self_sustainment', type: 'bool', value: true },
+    ], async (b) => {
+      const p = await api('POST', '/pcrs/pledges', b);
+      ctx.go('pcrs', 'pledge', p.id);
+    }));
+  }
   root.append(el('div', { class: 'pcrs-filters' },
     field(ctx, t('pcrs.filter.level'), fLevel), field(ctx, t('pcrs.filter.type'), fType),
     field(ctx, t('pcrs.filter.country'), fCountry), apply), count, list, more);
@@ -335,6 +459,17 @@ async function pledgeView(root, ctx, R, id) {
       { label: t('pcrs.col.level'), cell: (x) => `${t('pcrs.level.' + x.level_before)} → ${t('pcrs.level.' + x.level_after)}` },
       { label: t('pcrs.col.findings'), cell: (x) => x.findings },
     ], v.items, { id: 'pcrs-visits' }) : el('p', { class: 'muted', text: t('pcrs.none') }));
+  if (canWritePledges(ctx)) {
+    root.append(form(ctx, 'pcrs-visit-form', 'pcrs.form.visit', [
+      { name: 'kind', type: 'select', options: ['assessment_advisory_visit', 'pre_deployment_visit', 'desk_review'].map((k) => [k, t('pcrs.kind.' + k)]) },
+      { name: 'visit_date', type: 'date', value: new Date().toISOString().slice(0, 10) },
+      { name: 'level_after', type: 'select', options: LEVELS.map((l) => [l, t('pcrs.level.' + l)]), value: p.level },
+      { name: 'findings', type: 'textarea' }, { name: 'evidence', type: 'list' },
+    ], async (b) => {
+      await api('POST', '/pcrs/visits', { ...b, pledge_id: p.id });
+      ctx.rerender();
+    }));
+  }
 }
 
 // ---- Requirement board ----------------------------------------------------
@@ -364,6 +499,19 @@ async function requirementsView(root, ctx, R) {
       : el('p', { class: 'muted', text: t('pcrs.none') }));
   };
   fStatus.addEventListener('change', () => { reqStatus = fStatus.value; load(); });
+  if (canWrite(ctx) && R.missions.length) {
+    root.append(form(ctx, 'pcrs-req-form', 'pcrs.form.requirement', [
+      { name: 'mission_id', type: 'select', options: R.missions.map((m) => [m.id, m.acronym]) },
+      { name: 'unit_type', type: 'select', options: R.types.map((u) => [u.code, R.type(u.code)]) },
+      { name: 'title', type: 'text' }, { name: 'required_by', type: 'date' }, { name: 'strength', type: 'number' },
+      { name: 'required_capabilities', type: 'commas' }, { name: 'language', type: 'text' },
+      { name: 'women_target', type: 'percent' },
+      { name: 'status', type: 'select', options: [['open', t('pcrs.status.open')], ['draft', t('pcrs.status.draft')]] },
+    ], async (b) => {
+      const r = await api('POST', '/pcrs/requirements', b);
+      ctx.go('pcrs', 'requirement', r.id);
+    }));
+  }
   root.append(el('div', { class: 'pcrs-filters' }, field(ctx, t('pcrs.filter.status'), fStatus)), list);
   await load();
 }
@@ -434,6 +582,15 @@ async function requirementView(root, ctx, R, id) {
     { label: t('pcrs.col.strength'), num: true, cell: (c) => (c.strength ? ctx.fmtNumber(c.strength) : '') },
     { label: t('pcrs.col.women'), num: true, cell: (c) => pct(ctx, c.women_share) },
   ], v.contingents, { id: 'pcrs-rotations', rowClass: (c) => (c.number === v.current ? 'pcrs-current' : null) }));
+  if (canWrite(ctx)) {
+    root.append(form(ctx, 'pcrs-rotation-form', 'pcrs.form.rotation', [
+      { name: 'start_date', type: 'date', value: v.next_rotation_due || '' }, { name: 'strength', type: 'number' },
+      { name: 'women_share', type: 'percent' }, { name: 'notes', type: 'textarea' },
+    ], async (b) => {
+      await api('POST', `/pcrs/requirements/${encodeURIComponent(id)}/rotations`, b);
+      ctx.rerender();
+    }));
+  }
 }
 
 // ---- Assignment -----------------------------------------------------------
@@ -590,6 +747,16 @@ async function dashboardsView(root, ctx, R) {
   }
   root.append(el('h3', { text: t('pcrs.dash.parity', { year: parity.year }) }),
     el('p', { class: 'hint', text: t('pcrs.dash.scale') }), parityTable(ctx, parity.items, 'pcrs-parity'));
+  if (canWritePledges(ctx)) {
+    root.append(form(ctx, 'pcrs-target-form', 'pcrs.form.target', [
+      { name: 'category', type: 'select', options: CATEGORIES.map((c) => [c, t('pcrs.cat.' + c)]) },
+      { name: 'year', type: 'number', value: String(parity.year) }, { name: 'target', type: 'percent' },
+      { name: 'source', type: 'text' },
+    ], async (b) => {
+      await api('POST', '/pcrs/parity/targets', b);
+      ctx.rerender();
+    }));
+  }
   if (pm.missions.length) {
     root.append(el('h3', { text: t('pcrs.dash.parity_missions') }));
     for (const m of pm.missions) {

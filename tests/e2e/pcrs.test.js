@@ -130,6 +130,65 @@ h.main(async (env) => {
     check(st.status === 'filled' && st.pledge_id === pl.rwa.id, JSON.stringify(st));
   });
 
+  await env.test('forms: a pledge, a visit, a requirement, a rotation, a parity target', async () => {
+    await env.open(page, 'pcrs');
+    await ready();
+    await page.click('#pcrs-pledge-form-box > summary');
+    await page.selectOption('#pcrs-pledge-form-country', 'CHL');
+    await page.selectOption('#pcrs-pledge-form-unit_type', 'uas_unit');
+    await page.selectOption('#pcrs-pledge-form-level', 'level_2');
+    await page.fill('#pcrs-pledge-form-strength', '0');
+    await page.fill('#pcrs-pledge-form-women_share', '20');
+    await page.fill('#pcrs-pledge-form-languages', 'Spanish, English');
+    await page.click('#pcrs-pledge-form-save');
+    await page.waitForSelector('#pcrs-pledge-form-strength.invalid');
+    check((await page.textContent('#pcrs-pledge-form-strength-error')).includes('strength'), 'the field is named');
+    await page.fill('#pcrs-pledge-form-strength', '70');
+    await page.click('#pcrs-pledge-form-save');
+    await page.waitForSelector('#pcrs-pledge-title');
+    check((await page.textContent('#pcrs-pledge-title')).includes('Chile'), 'the new pledge is shown');
+    const chl = (await api('GET', P + '/pledges?country=CHL')).items[0];
+    check(chl && chl.women_share === 0.2 && chl.languages.join() === 'Spanish,English', JSON.stringify(chl));
+    // a visit raises it
+    await page.click('#pcrs-visit-form-box > summary');
+    await page.selectOption('#pcrs-visit-form-level_after', 'level_3');
+    await page.fill('#pcrs-visit-form-findings', 'Drills observed; equipment complete.');
+    await page.fill('#pcrs-visit-form-evidence', 'AAV 2026/31');
+    await page.click('#pcrs-visit-form-save');
+    await page.waitForFunction(() => document.querySelectorAll('#pcrs-level-history tbody tr').length === 2);
+    // a draft requirement, first with a date in the past
+    await env.open(page, 'pcrs', 'requirements');
+    await ready();
+    await page.click('#pcrs-req-form-box > summary');
+    await page.selectOption('#pcrs-req-form-unit_type', 'uas_unit');
+    await page.fill('#pcrs-req-form-title', 'Drones for the border');
+    await page.fill('#pcrs-req-form-required_by', '2020-01-01');
+    await page.selectOption('#pcrs-req-form-status', 'draft');
+    await page.click('#pcrs-req-form-save');
+    await page.waitForSelector('#pcrs-req-form-required_by.invalid');
+    await page.fill('#pcrs-req-form-required_by', day(200));
+    await page.click('#pcrs-req-form-save');
+    await page.waitForSelector('#pcrs-draft-note');
+    check((await page.textContent('#pcrs-req-title')).includes('Drones for the border'), 'the new draft');
+    // a rotation of the deployed engineers
+    await env.open(page, 'pcrs', 'requirement', deployed.id);
+    await ready();
+    await page.click('#pcrs-rotation-form-box > summary');
+    check((await page.inputValue('#pcrs-rotation-form-start_date')).length === 10, 'prefilled with the date due');
+    await page.fill('#pcrs-rotation-form-strength', '190');
+    await page.click('#pcrs-rotation-form-save');
+    await page.waitForFunction(() => document.querySelectorAll('#pcrs-rotations tbody tr').length === 2);
+    await env.shot(page, 'pcrs-rotation-en');
+    // a year's parity target with its source
+    await env.open(page, 'pcrs', 'dashboards');
+    await ready();
+    await page.click('#pcrs-target-form-box > summary');
+    await page.fill('#pcrs-target-form-target', '8');
+    await page.fill('#pcrs-target-form-source', 'e2e test: a recorded target');
+    await page.click('#pcrs-target-form-save');
+    await page.waitForFunction(() => ((document.querySelector('#pcrs-parity tbody tr') || {}).textContent || '').includes('8 %'));
+  });
+
   await env.test('French: labels, levels and reasons in French', async () => {
     const fr = await env.page('fgo', { lang: 'fr' });
     await env.open(fr, 'pcrs', 'dashboards');
