@@ -73,6 +73,8 @@ addStrings({
     'acc.s.prosecuted': 'Prosecuted', 'acc.s.convicted': 'Convicted',
     'acc.noaccess': 'Cases are visible to analysts, mission administrators and conduct officers of the mission. The aggregate figure III is on the “Report figures” tab.',
     'fig.from': 'From', 'fig.to': 'To', 'fig.show': 'Show',
+    'fig.missions': 'Missions (figures II and III; empty: all yours)',
+    'fig.world': 'All missions: this figure is not kept per mission.',
     'fig.download': 'Download:',
     'fig.empty': 'No data for this period.',
     'fig.definition': 'Definition', 'fig.source': 'Source', 'fig.note': 'Note',
@@ -161,6 +163,8 @@ addStrings({
     'acc.s.prosecuted': 'Poursuivis', 'acc.s.convicted': 'Condamnés',
     'acc.noaccess': 'Les dossiers sont visibles des analystes, des administrateurs de mission et des agents de déontologie de la mission. La figure III agrégée se trouve sous « Figures du rapport ».',
     'fig.from': 'Du', 'fig.to': 'Au', 'fig.show': 'Afficher',
+    'fig.missions': 'Missions (figures II et III ; vide : toutes les vôtres)',
+    'fig.world': 'Toutes les missions : cette figure n’est pas tenue par mission.',
     'fig.download': 'Télécharger :',
     'fig.empty': 'Aucune donnée pour cette période.',
     'fig.definition': 'Définition', 'fig.source': 'Source', 'fig.note': 'Note',
@@ -532,12 +536,16 @@ async function renderFigures(root, ctx) {
   const y = new Date().getUTCFullYear();
   const from = el('input', { type: 'date', id: 'fig-from', value: ctx.path[1] || `${y - 10}-01-01`, max: today() });
   const to = el('input', { type: 'date', id: 'fig-to', value: ctx.path[2] || today(), max: today() });
+  const missions = el('input', { id: 'fig-missions', value: ctx.path[3] || '', size: 28, placeholder: 'MINUSCA,MONUSCO,MINUSMA' });
   const box = el('div', { id: 'fig-box' });
   const form = el('form', { class: 'reg-form', id: 'fig-form' }, field(ctx, t('fig.from'), from), field(ctx, t('fig.to'), to),
-    el('button', { type: 'submit', text: t('fig.show') }));
-  form.addEventListener('submit', (e) => { e.preventDefault(); ctx.go('registers', 'figures', from.value, to.value); });
+    field(ctx, t('fig.missions'), missions), el('button', { type: 'submit', text: t('fig.show') }));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    ctx.go('registers', 'figures', from.value, to.value, ...(missions.value.trim() ? [missions.value.trim().toUpperCase()] : []));
+  });
   root.append(form, box);
-  const q = { from: from.value, to: to.value };
+  const q = { from: from.value, to: to.value, missions: missions.value.trim() };
   const res = await ctx.api('GET', '/reports/sg-figures' + ctx.qs(q));
   const fr = ctx.lang === 'fr';
   const links = el('p', { class: 'reg-downloads' }, t('fig.download'), ' ',
@@ -547,6 +555,7 @@ async function renderFigures(root, ctx) {
   for (const f of res.figures) {
     const sec = el('section', { class: 'reg-figure', id: 'fig-' + f.id });
     sec.append(el('h3', { text: t('fig.' + f.id + '.title') }));
+    if (f.all_missions) sec.append(el('p', { class: 'reg-hint', text: t('fig.world') }));
     if (f.empty) sec.append(el('p', { class: 'reg-empty', text: t('fig.empty') }));
     else {
       sec.append(chart(ctx, f));

@@ -145,6 +145,8 @@ static const char report_help[] =
     "  --to DATE        last day, YYYY-MM-DD, not in the future (default today)\n"
     "  --format FMT     svg (default), png, pdf, csv or json\n"
     "  --figure LIST    all (default) or a list such as II,III\n"
+    "  --missions LIST  only these missions, e.g. MINUSCA,MONUSCO (figures II\n"
+    "                   and III; I and IV are world-wide)\n"
     "  --out FILE       write there instead of standard output\n"
     "  --db PATH        database file (default: $PKO_DB or ./pko.db)\n"
     "\n"
@@ -167,10 +169,11 @@ int cli_report(int argc, char **argv)
     char today[11];
     fatalities_today(today);
     const char *db = cli_db_default(), *from = "1948-01-01", *to = today, *format = "svg",
-               *outp = NULL, *figs = "all";
+               *outp = NULL, *figs = "all", *missions = NULL;
     static const struct option opts[] = {
-        {"db", 1, 0, 'd'},     {"from", 1, 0, 'f'}, {"to", 1, 0, 't'},   {"format", 1, 0, 'F'},
-        {"figure", 1, 0, 'g'}, {"out", 1, 0, 'o'},  {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+        {"db", 1, 0, 'd'},       {"from", 1, 0, 'f'},   {"to", 1, 0, 't'},
+        {"format", 1, 0, 'F'},   {"figure", 1, 0, 'g'}, {"out", 1, 0, 'o'},
+        {"missions", 1, 0, 'm'}, {"help", 0, 0, 'h'},   {0, 0, 0, 0}};
     int c;
     optind = 2;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -181,6 +184,7 @@ int cli_report(int argc, char **argv)
         case 'F': format = optarg; break;
         case 'g': figs = optarg; break;
         case 'o': outp = optarg; break;
+        case 'm': missions = optarg; break;
         default: fputs(report_help, c == 'h' ? stdout : stderr); return c == 'h' ? 0 : CLI_USAGE;
         }
     }
@@ -206,13 +210,22 @@ int cli_report(int argc, char **argv)
         fprintf(stderr, "pko report sg-figures: --format must be svg, png, pdf, csv or json\n");
         return CLI_USAGE;
     }
+    pko_scope everything = {PKO_CLASS_STRICTLY_CONFIDENTIAL, true, "[]"}, scope = everything;
+    char *narrowed = NULL;
+    if (missions && reports_narrow_scope(&everything, missions, &scope, &narrowed, &err)) {
+        fprintf(stderr, "pko report sg-figures: --missions: %s\n", err.msg);
+        return CLI_USAGE;
+    }
     pko_store *st;
     int rc = cli_open_store(db, false, &st, NULL);
-    if (rc)
+    if (rc) {
+        free(narrowed);
         return rc;
+    }
     pko_db *d = pko_store_acquire(st);
     json_t *res = NULL;
-    pko_rc r = reports_sg_figures(d, NULL, from, to, which, &res, &err);
+    pko_rc r = reports_sg_figures(d, &scope, from, to, which, &res, &err);
+    free(narrowed);
     pko_store_release(st, d);
     pko_store_close(st);
     if (r) {

@@ -39,6 +39,7 @@ def count_fatalities():
     rows per incident type."""
     seen = set()
     per_year = collections.Counter()
+    per_mission_year = collections.Counter()
     by_type = collections.Counter()
     rows = 0
     with open(DATA, encoding="utf-8", newline="") as f:
@@ -51,6 +52,8 @@ def count_fatalities():
             if (r["type_of_casualty"] == "Fatality" and r["type_of_incident"] == "Malicious Act"
                     and r["casualty_personnel_type"].strip() in UNIFORMED):
                 per_year[int(r["incident_date"][:4])] += 1
+                per_mission_year[(r["mission_acronym"], int(r["incident_date"][:4]))] += 1
+    STATE["per_mission_year"] = per_mission_year
     return rows, len(seen), per_year, by_type
 
 
@@ -140,6 +143,28 @@ def req(method, path, body=None, s=None, timeout=30, ctype="application/json"): 
     st, js, raw, r = _req(method, path, body, s, timeout, ctype)
     STATE["raw"], STATE["ctype"] = raw, r.getheader("Content-Type") or ""
     return st, js, raw, r
+
+
+@test
+def figure_ii_per_mission_matches_csv():
+    if "per_year" not in STATE:
+        return
+    pmy = STATE["per_mission_year"]
+    # The three missions of the report's figure III note, 2013-2023.
+    q = ("/api/v1/reports/sg-figures?figure=II,III,IV&from=2013-01-01&to=2023-12-31"
+         "&missions=MINUSMA,monusco,MINUSCA")
+    st, js, _, _ = req("GET", q, s=S["admin"])
+    expect(st == 200 and js["missions"] == ["MINUSMA", "MONUSCO", "MINUSCA"], (st, js))
+    got = {r["year"]: r["fatalities"] for r in js["figures"][0]["rows"]}
+    want = {y: sum(pmy[(m, y)] for m in ("MINUSMA", "MONUSCO", "MINUSCA"))
+            for y in range(2013, 2024)}
+    expect(got == want, (got, want))
+    expect(js["figures"][2].get("all_missions") is True, "figure IV is world-wide")
+    # Only missions among the caller's.
+    st, js, _, _ = req("GET", q, s=S["viewer"])
+    expect(st == 403 and js["error"]["field"] == "missions", (st, js))
+    st, js, _, _ = req("GET", "/api/v1/reports/sg-figures?missions=MINUSCA;DROP", s=S["admin"])
+    expect(st == 400 and js["error"]["field"] == "missions", (st, js))
 
 
 @test

@@ -127,6 +127,14 @@ h.main(async (env) => {
       const t = await page.textContent('#fig-II');
       env.check(t.includes('NOTICAS') && t.includes(lang === 'en' ? 'Definition' : 'Définition'), 'definition and source');
       await env.shot(page, `registers-figures-${lang}`);
+      if (lang === 'en') {
+        // Narrowed to MINUSCA: figures I and IV say they are world-wide.
+        await page.fill('#fig-missions', 'minusca');
+        await page.click('#fig-form button[type=submit]');
+        await page.waitForFunction(() => /figures\/.*\/MINUSCA$/.test(location.hash) && document.querySelector('#reg-figures[data-ready="1"]'));
+        env.check((await page.textContent('#fig-IV')).includes('not kept per mission'), 'figure IV world-wide');
+        env.check(!(await page.textContent('#fig-II')).includes('not kept per mission'), 'figure II per mission');
+      }
     });
     await page.context().close();
   }

@@ -11,6 +11,7 @@
  * administrators with an all-missions grant record them.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -345,10 +346,67 @@ pko_rc reports_sg_figures(pko_db *db, const pko_scope *scope, const char *from, 
     bool empty = true;
     size_t i;
     json_t *f;
+    if (!scope->all_missions) {
+        /* Figures I and IV are not kept per mission. */
+        json_array_foreach(figs, i, f)
+        {
+            const char *id = json_string_value(json_object_get(f, "id"));
+            if (strcmp(id, "I") == 0 || strcmp(id, "IV") == 0)
+                json_object_set_new(f, "all_missions", json_true());
+        }
+    }
     json_array_foreach(figs, i, f) empty = empty && json_is_true(json_object_get(f, "empty"));
     *out =
         json_pack("{s:s, s:s, s:b, s:o}", "from", from, "to", to, "empty", empty, "figures", figs);
     return PKO_OK;
+}
+
+pko_rc reports_narrow_scope(const pko_scope *in, const char *list, pko_scope *out, char **json,
+                            pko_err *err)
+{
+    *json = NULL;
+    json_t *allowed = in->all_missions ? NULL : json_loads(in->missions_json, 0, NULL);
+    json_t *arr = json_array();
+    char buf[512];
+    snprintf(buf, sizeof(buf), "%s", list);
+    pko_rc rc = strlen(list) >= sizeof(buf)
+                    ? pko_err_field(err, PKO_EINVAL, "missions", "missions: too long a list")
+                    : PKO_OK;
+    char *save = NULL;
+    for (char *p = buf; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    for (char *t = strtok_r(buf, ",", &save); t && !rc; t = strtok_r(NULL, ",", &save)) {
+        size_t n = strlen(t);
+        bool ok = n >= 2 && n <= 16;
+        for (size_t i = 0; ok && i < n; i++)
+            ok = (t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= '0' && t[i] <= '9') || t[i] == '-';
+        if (!ok) {
+            rc = pko_err_field(err, PKO_EINVAL, "missions",
+                               "missions must be a comma-separated list of acronyms, e.g. "
+                               "MINUSCA,MONUSCO");
+            break;
+        }
+        bool mine = !allowed;
+        size_t i;
+        json_t *a;
+        json_array_foreach(allowed, i, a) mine = mine || strcmp(json_string_value(a), t) == 0;
+        if (!mine)
+            rc = pko_err_field(err, PKO_EFORBIDDEN, "missions",
+                               "%s is not among the missions you may see", t);
+        else
+            json_array_append_new(arr, json_string(t));
+    }
+    if (!rc && json_array_size(arr) == 0)
+        rc = pko_err_field(err, PKO_EINVAL, "missions", "missions names no mission");
+    if (!rc) {
+        *json = json_dumps(arr, JSON_COMPACT);
+        *out = *in;
+        out->all_missions = false;
+        out->missions_json = *json;
+    }
+    json_decref(arr);
+    json_decref(allowed);
+    return rc;
 }
 
 /* ==== Handlers ============================================================ */
@@ -376,13 +434,19 @@ static pko_rc h_sg_figures(pko_req *req, pko_err *err)
                              "format must be json, csv, svg, png or pdf");
     pko_scope scope;
     pko_req_scope(req, "reports.read", &scope);
+    char *narrowed = NULL;
+    const char *missions = pko_req_query(req, "missions");
+    if (missions && (rc = reports_narrow_scope(&scope, missions, &scope, &narrowed, err)))
+        return rc;
     json_t *figs;
     rc = reports_sg_figures(pko_req_db(req), &scope, from, to, which, &figs, err);
+    if (!rc)
+        json_object_set_new(figs, "missions",
+                            scope.all_missions ? json_string("all")
+                                               : json_loads(scope.missions_json, 0, NULL));
+    free(narrowed);
     if (rc)
         return rc;
-    json_object_set_new(figs, "missions",
-                        scope.all_missions ? json_string("all")
-                                           : json_loads(scope.missions_json, 0, NULL));
     if (!format || strcmp(format, "json") == 0) {
         pko_req_reply(req, 200, figs);
         return PKO_OK;

@@ -43,6 +43,14 @@ PKO_MUST_USE pko_rc reports_check_period(const char *from, const char *to, const
 PKO_MUST_USE pko_rc reports_sg_figures(pko_db *db, const pko_scope *scope, const char *from,
                                        const char *to, unsigned which, json_t **out, pko_err *err);
 
+/* Narrow 'in' to the missions of 'list' ("MINUSCA,MONUSCO"): each must be
+ * within 'in' (PKO_EFORBIDDEN otherwise, field "missions"). '*out' gets
+ * the narrowed scope, whose mission list '*json' (free() it after use)
+ * holds. Figures I and IV are world-wide and stay so (marked
+ * all_missions). */
+PKO_MUST_USE pko_rc reports_narrow_scope(const pko_scope *in, const char *list, pko_scope *out,
+                                         char **json, pko_err *err);
+
 /* Render the result of reports_sg_figures() as "csv", "svg", "png" or
  * "pdf" into 'out'. '*ctype' receives the media type. */
 PKO_MUST_USE pko_rc reports_render(json_t *figs, const char *format, pko_buf *out,
