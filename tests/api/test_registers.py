@@ -524,8 +524,19 @@ def figure_i_from_gender_returns():
     st, js, _, _ = req("POST", "/api/v1/reports/uniformed-women", dict(b, women=10001),
                        S["planner"])
     expect(st == 400 and js["error"]["field"] == "women", (st, js))
-    st, js, _, _ = req("POST", "/api/v1/reports/uniformed-women", b, S["planner"])
+    st, js, _, _ = req("POST", "/api/v1/reports/uniformed-women", dict(b, women=1500),
+                       S["planner"])
     expect(st == 201, (st, js))
+    rid = js["id"]
+    st, js, _, _ = req("PATCH", "/api/v1/reports/uniformed-women/" + rid, {"women": 20000},
+                       S["planner"])
+    expect(st == 400 and js["error"]["field"] == "women", (st, js))
+    st, js, _, _ = req("PATCH", "/api/v1/reports/uniformed-women/" + rid, {"year": 2021},
+                       S["planner"])
+    expect(st == 400 and js["error"]["field"] == "year", (st, js))
+    st, js, _, _ = req("PATCH", "/api/v1/reports/uniformed-women/" + rid, {"women": 1600},
+                       S["planner"])
+    expect(st == 200 and js["women"] == 1600, (st, js))
     st, js, _, _ = req("POST", "/api/v1/reports/uniformed-women", b, S["planner"])
     expect(st == 409, (st, js))
     st, js, _, _ = req("GET", "/api/v1/reports/sg-figures?figure=I&from=2021-01-01&to=2023-12-31",

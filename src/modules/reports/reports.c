@@ -530,12 +530,71 @@ static pko_rc h_gender_create(pko_req *req, pko_err *err)
     return fatalities_reply_record(req, &pko_entity_gender_return, id, 201, NULL, err);
 }
 
+/* Correct a return's women, total or source (year and category are its
+ * key and stay). */
+static pko_rc h_gender_update(pko_req *req, pko_err *err)
+{
+    const char *id = pko_req_param(req, "id");
+    json_t *b;
+    pko_rc rc = pko_req_body_object(req, &b, err);
+    static const char *const known[] = {"women", "total", "source", "version", NULL};
+    if (!rc)
+        rc = fatalities_check_known(b, known, "gender return (year and category stay)", err);
+    if (rc)
+        return rc;
+    pko_scope all = {PKO_CLASS_STRICTLY_CONFIDENTIAL, true, "[]"};
+    json_t *cur;
+    rc = pko_db_get(pko_req_db(req), &pko_entity_gender_return, &all, pko_req_actor(req), id, &cur,
+                    err);
+    if (rc)
+        return rc;
+    json_t *ver = json_object_get(b, "version");
+    if (ver && !json_is_integer(ver))
+        rc = pko_err_field(err, PKO_EINVAL, "version", "version must be an integer");
+    int64_t expect = json_integer_value(ver);
+    json_object_del(b, "version");
+    json_t *m = json_copy(cur);
+    json_object_update(m, b);
+    json_decref(cur);
+    json_t *w = json_object_get(m, "women"), *t = json_object_get(m, "total"),
+           *src = json_object_get(m, "source");
+    if (!rc &&
+        (!json_is_integer(t) || json_integer_value(t) < 1 || json_integer_value(t) > 10000000))
+        rc = pko_err_field(err, PKO_EINVAL, "total",
+                           "total must be the number of personnel deployed, at least 1");
+    if (!rc && (!json_is_integer(w) || json_integer_value(w) < 0 ||
+                json_integer_value(w) > json_integer_value(t)))
+        rc = pko_err_field(err, PKO_EINVAL, "women", "women must be from 0 to total");
+    if (!rc &&
+        (!json_is_string(src) || !*json_string_value(src) || strlen(json_string_value(src)) > 500))
+        rc = pko_err_field(err, PKO_EINVAL, "source",
+                           "source must name the publication, up to 500 characters");
+    json_decref(m);
+    if (rc)
+        return rc;
+    pko_tx *tx;
+    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
+    if (rc)
+        return rc;
+    rc = pko_tx_update(tx, &pko_entity_gender_return, id, b, expect, err);
+    if (rc) {
+        pko_tx_rollback(tx);
+        return rc;
+    }
+    rc = pko_tx_commit(tx, err);
+    if (rc)
+        return rc;
+    return fatalities_reply_record(req, &pko_entity_gender_return, id, 200, NULL, err);
+}
+
 /* ==== Module ============================================================= */
 
 static const pko_route reports_routes[] = {
     {"GET", "/api/v1/reports/sg-figures", h_sg_figures, "reports.read", 0, 0},
     {"GET", "/api/v1/reports/uniformed-women", h_gender_list, "reports.read", 0, 0},
     {"POST", "/api/v1/reports/uniformed-women", h_gender_create, "reports.data.write", 0, 4096},
+    {"PATCH", "/api/v1/reports/uniformed-women/{id}", h_gender_update, "reports.data.write", 0,
+     4096},
 };
 
 static const pko_entity *const reports_entities[] = {&pko_entity_gender_return};
