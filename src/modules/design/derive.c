@@ -335,8 +335,9 @@ static json_t *effective_phases(json_t *d)
                                              json_object_get(ph, "months")));
     }
     if (json_array_size(out) == 0)
-        json_array_append_new(out, json_pack("{s:s, s:O, s:i}", "phase", "main", "models",
-                                             models ? models : json_array(), "months", 12));
+        json_array_append_new(out, json_pack("{s:s, s:o, s:i}", "phase", "main", "models",
+                                             models ? json_incref(models) : json_array(), "months",
+                                             12));
     return out;
 }
 
@@ -351,8 +352,8 @@ static json_t *mapping_of(json_t *d, const char *code, bool *overridden)
                                                      : json_object_get(c, "units");
     json_t *posts = a && json_object_get(a, "civilian_posts") ? json_object_get(a, "civilian_posts")
                                                               : json_object_get(c, "civilian_posts");
-    return json_pack("{s:O, s:O}", "units", units ? units : json_array(), "civilian_posts",
-                     posts ? posts : json_integer(0));
+    return json_pack("{s:o, s:o}", "units", units ? json_incref(units) : json_array(),
+                     "civilian_posts", posts ? json_incref(posts) : json_integer(0));
 }
 
 /* Capability codes of a list of models, in first-seen order, as an object
