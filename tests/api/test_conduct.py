@@ -224,6 +224,17 @@ def evaluations_on_their_scales():
     expect(st == 201 and js["component"] == "police" and js["scale_max"] == 5, (st, js))
     expect(js["ratings"][0]["label"] == "excellent" and js["overall_rating"] == 3.0, js)
     R["fpu"] = js["id"]
+    # Linked to the unit's pledge in PCRS: it must exist and be that unit.
+    st, pl, _, _ = req("POST", "/api/v1/pcrs/pledges",
+                       {"country": "RWA", "unit_type": "infantry_battalion", "strength": 850},
+                       s=S["fgo"])
+    expect(st == 201, (st, pl))
+    st, js, _, _ = req("PATCH", UE + "/" + R["mil"], {"pledge_id": pl["id"]}, s=S["planner"])
+    expect(st == 200 and js["pledge_id"] == pl["id"], (st, js))
+    st, js, _, _ = req("PATCH", UE + "/" + R["fpu"], {"pledge_id": pl["id"]}, s=S["planner"])
+    expect(st == 400 and js["error"]["field"] == "pledge_id", (st, js))
+    st, js, _, _ = req("PATCH", UE + "/" + R["fpu"], {"pledge_id": "nope"}, s=S["planner"])
+    expect(st == 400 and js["error"]["field"] == "pledge_id", (st, js))
     # A pre-rotation visit needs no period.
     st, js, _, _ = req("POST", UE, evaluation(kind="pre_rotation_visit", period=None,
                                               evaluated_on="2023-11-20",
@@ -370,7 +381,9 @@ def evaluation_update_keeps_the_rules():
                        s=S["planner"])
     expect(st == 400 and js["error"]["field"] == "unit_type", (st, js))
     st, js, _, _ = req("GET", UE + "/" + R["mil"] + "/history", s=S["analyst"])
-    expect(st == 200 and len(js["items"]) == 2, (st, js))
+    ops = [(c["op"], sorted(c["fields"])) for c in js["items"]]
+    expect(st == 200 and len(ops) == 3 and ops[1] == ("update", ["pledge_id"]) and
+           ops[2] == ("update", ["overall_rating", "ratings"]), (st, ops))
 
 
 def main():

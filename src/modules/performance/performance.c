@@ -638,6 +638,35 @@ static pko_rc ids_of(pko_req *req, const char *sql, const char *const *binds, si
     return rc;
 }
 
+/* A pledge named by an evaluation must exist and be of the evaluated unit's
+ * type and contributing country (the unit as pledged). */
+static pko_rc check_pledge(pko_req *req, json_t *b, const json_t *cur, pko_err *err)
+{
+    const char *pid = json_string_value(json_object_get(b, "pledge_id"));
+    if (!pid)
+        return PKO_OK;
+    pko_scope sc;
+    pko_req_scope(req, "pcrs.read", &sc);
+    json_t *p;
+    pko_rc rc = pko_db_get(pko_req_db(req), &pko_entity_pcrs_pledge, &sc, pko_req_actor(req), pid,
+                           &p, err);
+    if (rc == PKO_ENOTFOUND) {
+        pko_err_clear(err);
+        return pko_err_field(err, PKO_EINVAL, "pledge_id", "no pledge %.40s", pid);
+    }
+    if (rc)
+        return rc;
+    json_t *type = merged(b, cur, "unit_type"), *country = merged(b, cur, "contributing_country");
+    bool same = json_equal(json_object_get(p, "unit_type"), type) &&
+                json_equal(json_object_get(p, "country"), country);
+    json_decref(p);
+    if (!same)
+        return pko_err_field(err, PKO_EINVAL, "pledge_id",
+                             "pledge %.40s is not a %s of %s", pid, json_string_value(type),
+                             json_string_value(country));
+    return PKO_OK;
+}
+
 /* ==== Evaluation handlers ================================================ */
 
 static pko_rc h_list(pko_req *req, pko_err *err)
@@ -697,6 +726,8 @@ static pko_rc h_create(pko_req *req, pko_err *err)
     rc = perf_evaluation_validate(b, 1, NULL, today, err);
     if (!rc)
         rc = may_write(req, json_string_value(json_object_get(b, "mission_id")), err);
+    if (!rc)
+        rc = check_pledge(req, b, NULL, err);
     if (!rc && !json_object_get(b, "classification"))
         json_object_set_new(b, "classification", json_string("confidential"));
     if (!rc)
@@ -751,6 +782,8 @@ static pko_rc h_update(pko_req *req, pko_err *err)
         rc = may_write(req, json_string_value(json_object_get(cur, "mission_id")), err);
     if (!rc)
         rc = perf_evaluation_validate(b, 0, cur, today, err);
+    if (!rc)
+        rc = check_pledge(req, b, cur, err);
     if (!rc && json_object_get(b, "classification"))
         rc = pko_err_field(err, PKO_EINVAL, "classification",
                            "an evaluation's classification is set when it is recorded (its plan "
