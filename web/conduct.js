@@ -368,11 +368,14 @@ function figure4(H, fig) {
 async function register(panel, H) {
   const { el, t, v, ctx } = H;
   const q = el('input', { type: 'search', id: 'cd-q', placeholder: t('cd.search') });
+  const fMission = el('input', { id: 'cd-q-mission', placeholder: 'MINUSCA', size: 10 });
+  const fYear = el('input', { id: 'cd-q-year', type: 'number', min: 1990, max: 2100, placeholder: 'YYYY' });
   const list = el('div', { id: 'cd-register' });
   const detail = el('div', { id: 'cd-detail' });
   let cursor = null;
   const load = async (append) => {
-    const js = await ctx.api('GET', '/misconduct' + ctx.qs({ q: q.value, limit: 50, cursor: append ? cursor : '' }));
+    const js = await ctx.api('GET', '/misconduct' + ctx.qs({ q: q.value, mission: fMission.value.trim().toUpperCase(),
+      year: fYear.value, limit: 50, cursor: append ? cursor : '' }));
     cursor = js.next_cursor;
     const rows = js.items.map((a) => el('tr', { class: 'cd-click', tabindex: '0', 'data-id': a.id,
       onclick: () => open(a.id), onkeydown: (e) => { if (e.key === 'Enter') open(a.id); } },
@@ -413,9 +416,13 @@ async function register(panel, H) {
       el('p', { class: 'cd-note cd-audited', text: t('cd.audited') }), dl));
     detail.scrollIntoView({ block: 'nearest' });
   };
-  q.addEventListener('change', () => load(false));
+  const err = errorBox(el);
+  const reload = () => load(false).then(() => { err.textContent = ''; }, (e) => showError(err, e, t));
+  for (const inp of [q, fMission, fYear]) inp.addEventListener('change', reload);
   panel.append(el('section', { class: 'cd-card' }, el('h3', { text: t('cd.register') }),
-    el('div', { class: 'cd-row' }, q), list, more), detail, recordForm(H, () => load(false)));
+    el('div', { class: 'cd-row cd-filters' }, field(el, t('cd.search'), q), field(el, t('cd.mission'), fMission),
+      field(el, t('cd.reported') + ' (' + t('cd.year').toLowerCase() + ')', fYear)), err, list, more),
+    detail, recordForm(H, () => load(false)));
   await load(false);
 }
 

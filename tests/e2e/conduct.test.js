@@ -58,6 +58,11 @@ h.main(async (env) => {
     env.check(n === 50 || (!have && n === 1), 'rows on the first page: ' + n);
     env.check(await page.isVisible('#cd-fig4 svg'), 'figure IV drawn');
     env.check((await page.textContent('#cd-access')).includes('audit trail'), 'audit notice');
+    await page.fill('#cd-q-year', '2016');
+    await page.press('#cd-q-year', 'Enter');
+    await page.waitForFunction(() => [...document.querySelectorAll('#cd-register-table tbody tr td:nth-child(2)')]
+      .every((td) => td.textContent.startsWith('2016')));
+    await page.fill('#cd-q-year', '');
     await page.fill('#cd-q', MARKER);
     await page.press('#cd-q', 'Enter');
     await page.waitForFunction(() => document.querySelectorAll('#cd-register-table tbody tr').length === 1);
