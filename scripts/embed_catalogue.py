@@ -35,6 +35,7 @@ def check(cat: dict) -> None:
     if [m["id"] for m in models] != list(range(1, 31)):
         fail("models.json must hold the 30 models with ids 1..30 in order")
     vocab = {c["code"] for c in cat["capabilities"]["capabilities"]}
+    raw_of = {c["code"]: set(c["raw"]) for c in cat["capabilities"]["capabilities"]}
     comps = {c["id"] for c in cat["mandate_components"]["components"]}
     signals = {s["code"] for s in cat["signals"]["signals"]}
     for m in models:
@@ -48,6 +49,8 @@ def check(cat: dict) -> None:
             for code in c["codes"]:
                 if code not in vocab:
                     fail(f"model {m['id']}: capability code {code} not in capabilities.json")
+                if c["raw"] not in raw_of[code]:
+                    fail(f"model {m['id']}: raw '{c['raw']}' not listed under {code}")
         for c in m["mandate_components"]:
             if c not in comps:
                 fail(f"model {m['id']}: unknown mandate component {c}")
@@ -57,6 +60,9 @@ def check(cat: dict) -> None:
         for ln in m["links"]:
             if not 1 <= ln["model"] <= 30:
                 fail(f"model {m['id']}: link to unknown model {ln['model']}")
+    for c in cat["capabilities"]["capabilities"]:
+        if not c.get("sources") or not all(isinstance(x.get("line"), int) for x in c["sources"]):
+            fail(f"capability {c['code']}: no sources (the models' capability lines)")
     if len(cat["modalities"]["modalities"]) != 6:
         fail("modalities.json must hold the 6 modalities")
     for x in cat["modalities"]["modalities"]:

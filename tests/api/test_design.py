@@ -109,6 +109,13 @@ def catalogue_other_lists():
     expect(st == 200 and js["count"] >= 50, js["count"])
     av = next(c for c in js["items"] if c["code"] == "aviation")
     expect(av["units"][0]["unit_type"] == "utility_helicopter_unit" and len(av["models"]) == 21, av)
+    expect(all(c["sources"] for c in js["items"]), "every capability cites its lines")
+    if os.path.isdir(SEEDS):
+        for c in js["items"]:
+            for s in c["sources"]:
+                line = seed_line(s["file"], s["line"])
+                expect(line.startswith("**Related Capabilities:**"), (c["code"], s))
+                expect(any(r in line for r in c["raw"]), (c["code"], s["line"]))
     for path in ("/signals", "/lifecycle", "/mandate-rules", "/rates"):
         st, js, _, _ = req("GET", D + path, s=S["viewer"])
         expect(st == 200, (path, st))
