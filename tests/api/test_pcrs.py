@@ -536,6 +536,30 @@ def rotations_of_a_deployed_unit():
     expect(st == 200 and js["items"] == [], js)
     st, js, _, _ = req("GET", P + "/rotations/due?within_days=x", s=S["planner"])
     expect(st == 400 and js["error"]["field"] == "within_days", (st, js))
+    # the deployment date is fixed once the unit has rotated
+    st, js, _, _ = req("PATCH", P + "/requirements/" + r["id"], {"deployed_on": today.isoformat()},
+                       S["planner"])
+    expect(st == 409 and js["error"]["field"] == "deployed_on", (st, js))
+    # reopened: the history stays; filled again by another unit, whose
+    # contingents continue the numbering
+    st, js, _, _ = req("PATCH", P + "/requirements/" + r["id"], {"status": "open"}, S["planner"])
+    expect(st == 200 and js.get("pledge_id") is None, (st, js))
+    st, v, _, _ = req("GET", P + "/requirements/%s/rotations" % r["id"], s=S["planner"])
+    expect(not v["deployed"] and [c["number"] for c in v["contingents"]] == [1, 2, 3], v)
+    pl2 = req("POST", P + "/pledges", pledge(unit_type="level_2_hospital", strength=70,
+                                             country="URY", women_share=0.25), S["fgo"])[1]
+    dep2 = (today - datetime.timedelta(days=20)).isoformat()
+    st, js, _, _ = req("PATCH", P + "/requirements/" + r["id"],
+                       {"status": "filled", "pledge_id": pl2["id"], "deployed_on": dep2},
+                       S["planner"])
+    expect(st == 200, (st, js))
+    st, v, _, _ = req("GET", P + "/requirements/%s/rotations" % r["id"], s=S["planner"])
+    expect(v["deployed"] and [(c["number"], c["recorded"]) for c in v["contingents"]] == [(4, False)]
+           and v["country"] == "URY" and v["current"] == 4, v)
+    st, v, _, _ = req("POST", P + "/requirements/%s/rotations" % r["id"], {"start_date": ahead},
+                      S["planner"])
+    expect(st == 201 and [c["number"] for c in v["contingents"]] == [4, 5]
+           and v["contingents"][0]["start_date"] == dep2, (st, v))
     # only a deployed unit rotates
     st, o, _, _ = req("POST", P + "/requirements", requirement(unit_type="level_2_hospital"),
                       S["planner"])

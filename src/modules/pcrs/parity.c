@@ -211,7 +211,7 @@ pko_rc pcrs_h_parity_missions(pko_req *req, pko_err *err)
         " JOIN missions m ON m.id = r.mission_id"
         " LEFT JOIN pcrs_rotations c ON c.requirement_id = r.id AND c.number ="
         "  (SELECT MAX(number) FROM pcrs_rotations WHERE requirement_id = r.id"
-        "   AND start_date <= ?1)"
+        "   AND pledge_id = r.pledge_id AND start_date <= ?1)"
         " WHERE r.status = 'filled' AND r.classification <= ?2 AND p.classification <= ?2"
         " AND (?3 OR m.acronym IN (SELECT value FROM json_each(?4)))"
         " ORDER BY m.acronym",

@@ -1131,6 +1131,30 @@ static pko_rc h_requirement_update(pko_req *req, pko_err *err)
         rc = take_version(b, &expect, err);
     if (!rc)
         rc = check_class(req, b, err);
+    /* Once its unit has rotated, the deployment date is the first
+     * contingent's start: it no longer changes. */
+    json_t *ndep = json_object_get(b, "deployed_on");
+    if (!rc && ndep && !json_equal(ndep, json_object_get(cur, "deployed_on")) &&
+        json_is_string(json_object_get(cur, "pledge_id"))) {
+        pko_stmt *q;
+        rc = pko_db_prepare(pko_req_db(req),
+                            "SELECT COUNT(*) FROM pcrs_rotations WHERE requirement_id = ?1"
+                            " AND pledge_id = ?2",
+                            &q, err);
+        if (!rc) {
+            sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(q, 2, json_string_value(json_object_get(cur, "pledge_id")), -1,
+                              SQLITE_TRANSIENT);
+            int row;
+            rc = pko_db_step(pko_req_db(req), q, &row, err);
+            bool rotated = !rc && row && sqlite3_column_int64(q, 0) > 0;
+            sqlite3_reset(q);
+            if (rotated)
+                rc = pko_err_field(err, PKO_ECONFLICT, "deployed_on",
+                                   "the unit has rotated since its deployment: deployed_on is "
+                                   "the first contingent's start and no longer changes");
+        }
+    }
     /* A draft is opened by POST .../open (which checks required_by again);
      * an opened requirement does not go back to draft. */
     const char *cur_st = json_string_value(json_object_get(cur, "status"));

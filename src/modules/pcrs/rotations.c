@@ -66,20 +66,39 @@ void pcrs_add_months(const char *date, int months, char out[11])
              (d % 32 + 32) % 32);
 }
 
-/* The recorded contingents of requirement 'rid', in order. */
-static pko_rc load_contingents(pko_db *db, const char *rid, json_t **out, pko_err *err)
+/* The recorded contingents of requirement 'rid' served by pledge 'pid'
+ * (the unit now deployed; NULL: all, as history), in order, and in '*before' the
+ * highest contingent number of the units that served it earlier (a
+ * requirement reopened and filled again continues the numbering). */
+static pko_rc load_contingents(pko_db *db, const char *rid, const char *pid, json_t **out,
+                               int64_t *before, pko_err *err)
 {
     pko_stmt *s;
     pko_rc rc = pko_db_prepare(db,
-                               "SELECT id, number, start_date, end_date, strength, women_share,"
-                               " notes, version, pledge_id FROM pcrs_rotations"
-                               " WHERE requirement_id = ?1 ORDER BY number",
+                               "SELECT COALESCE(MAX(number), 0) FROM pcrs_rotations"
+                               " WHERE requirement_id = ?1 AND pledge_id <> ?2",
                                &s, err);
     if (rc)
         return rc;
     sqlite3_bind_text(s, 1, rid, -1, SQLITE_TRANSIENT);
-    json_t *a = json_array();
+    sqlite3_bind_text(s, 2, pid ? pid : "", -1, SQLITE_TRANSIENT);
     int row;
+    rc = pko_db_step(db, s, &row, err);
+    *before = !rc && row ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_reset(s);
+    if (rc)
+        return rc;
+    rc = pko_db_prepare(db,
+                        "SELECT id, number, start_date, end_date, strength, women_share,"
+                        " notes, version, pledge_id FROM pcrs_rotations"
+                        " WHERE requirement_id = ?1 AND (?2 = '' OR pledge_id = ?2)"
+                        " ORDER BY number",
+                        &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, rid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, pid ? pid : "", -1, SQLITE_TRANSIENT);
+    json_t *a = json_array();
     while (!(rc = pko_db_step(db, s, &row, err)) && row) {
         json_t *c = json_pack("{s:s, s:I, s:s, s:b, s:I, s:s}", "id",
                               (const char *)sqlite3_column_text(s, 0), "number",
@@ -119,7 +138,9 @@ pko_rc pcrs_rotation_view(pko_db *db, json_t *r, json_t *pledge, const char *tod
 {
     const char *rid = json_string_value(json_object_get(r, "id"));
     json_t *cs;
-    pko_rc rc = load_contingents(db, rid, &cs, err);
+    int64_t before;
+    pko_rc rc = load_contingents(db, rid, json_string_value(json_object_get(r, "pledge_id")), &cs,
+                                 &before, err);
     if (rc)
         return rc;
     const char *st = json_string_value(json_object_get(r, "status"));
@@ -130,7 +151,8 @@ pko_rc pcrs_rotation_view(pko_db *db, json_t *r, json_t *pledge, const char *tod
     /* Contingent 1 is the deployment until a rotation is recorded. */
     if (!json_array_size(cs) && deployed && dep)
         json_array_append_new(
-            cs, json_pack("{s:n, s:i, s:s, s:n, s:O, s:O, s:n, s:b, s:O}", "id", "number", 1,
+            cs, json_pack("{s:n, s:I, s:s, s:n, s:O, s:O, s:n, s:b, s:O}", "id", "number",
+                          (json_int_t)before + 1,
                           "start_date", dep, "end_date", "strength",
                           pledge ? json_object_get(pledge, "strength") : json_null(),
                           "women_share", pledge ? json_object_get(pledge, "women_share") : json_null(),
@@ -295,8 +317,11 @@ pko_rc pcrs_h_rotation_create(pko_req *req, pko_err *err)
                            "the deployment has no deployed_on: set it on the requirement "
                            "(PATCH) before recording a rotation");
     json_t *cs = NULL;
+    int64_t before = 0;
     if (!rc)
-        rc = load_contingents(pko_req_db(req), id, &cs, err);
+        rc = load_contingents(pko_req_db(req), id,
+                              json_string_value(json_object_get(r, "pledge_id")), &cs, &before,
+                              err);
     const char *last_start = dep;
     if (!rc && json_array_size(cs))
         last_start = json_string_value(
@@ -325,9 +350,9 @@ pko_rc pcrs_h_rotation_create(pko_req *req, pko_err *err)
     json_int_t number;
     if (!json_array_size(cs)) {
         /* Contingent 1, the deployment, written now that it ends. */
-        json_t *first = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s}", "requirement_id", id,
-                                  "mission_id", mid, "pledge_id", pid, "number", 1,
-                                  "start_date", dep, "end_date", sd);
+        json_t *first = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "requirement_id", id,
+                                  "mission_id", mid, "pledge_id", pid, "number",
+                                  (json_int_t)before + 1, "start_date", dep, "end_date", sd);
         if (p && json_is_integer(json_object_get(p, "strength")))
             json_object_set(first, "strength", json_object_get(p, "strength"));
         if (p && json_is_number(json_object_get(p, "women_share")))
@@ -336,7 +361,7 @@ pko_rc pcrs_h_rotation_create(pko_req *req, pko_err *err)
             json_object_set_new(first, "classification", json_string(cls));
         rc = pko_tx_insert(tx, &pko_entity_pcrs_rotation, first, nid, err);
         json_decref(first);
-        number = 2;
+        number = (json_int_t)before + 2;
     } else {
         json_t *last = json_array_get(cs, json_array_size(cs) - 1);
         json_t *f = json_pack("{s:s}", "end_date", sd);
