@@ -90,6 +90,8 @@ addStrings({
     'pcrs.cat.formed_police_units': 'Formed police units', 'pcrs.cat.individual_police_officers': 'Individual police officers',
     'pcrs.eligible.no': 'not eligible', 'pcrs.chart.label': 'Chart: {what}',
     'pcrs.dash.mission_line': '{mission}: {units} deployed units, {share} women',
+    'pcrs.withdraw': 'Withdraw the pledge', 'pcrs.withdraw.confirm': 'Withdraw this pledge? It leaves the candidates and the pipeline.',
+    'pcrs.cancel': 'Cancel the requirement', 'pcrs.cancel.confirm': 'Cancel this requirement?',
     'pcrs.form.pledge': 'Record a pledge', 'pcrs.form.visit': 'Record an assessment visit',
     'pcrs.form.requirement': 'State a requirement', 'pcrs.form.rotation': 'Record a rotation',
     'pcrs.form.target': "Record a year's parity target", 'pcrs.form.save': 'Save', 'pcrs.form.saved': 'Saved.',
@@ -165,6 +167,8 @@ addStrings({
     'pcrs.cat.formed_police_units': 'Unités de police constituées', 'pcrs.cat.individual_police_officers': 'Policiers hors unités constituées',
     'pcrs.eligible.no': 'non admissible', 'pcrs.chart.label': 'Graphique : {what}',
     'pcrs.dash.mission_line': '{mission} : {units} unités déployées, {share} de femmes',
+    'pcrs.withdraw': "Retirer l'engagement", 'pcrs.withdraw.confirm': 'Retirer cet engagement ? Il quitte les candidats et la filière.',
+    'pcrs.cancel': 'Annuler le besoin', 'pcrs.cancel.confirm': 'Annuler ce besoin ?',
     'pcrs.form.pledge': 'Enregistrer un engagement', 'pcrs.form.visit': "Enregistrer une visite d'évaluation",
     'pcrs.form.requirement': 'Énoncer un besoin', 'pcrs.form.rotation': 'Enregistrer une relève',
     'pcrs.form.target': "Enregistrer la cible de parité d'une année", 'pcrs.form.save': 'Enregistrer', 'pcrs.form.saved': 'Enregistré.',
@@ -459,6 +463,16 @@ async function pledgeView(root, ctx, R, id) {
       { label: t('pcrs.col.level'), cell: (x) => `${t('pcrs.level.' + x.level_before)} → ${t('pcrs.level.' + x.level_after)}` },
       { label: t('pcrs.col.findings'), cell: (x) => x.findings },
     ], v.items, { id: 'pcrs-visits' }) : el('p', { class: 'muted', text: t('pcrs.none') }));
+  if (canWritePledges(ctx) && p.status === 'available') {
+    const err = el('p', { class: 'error pcrs-form-error', role: 'alert' });
+    root.append(el('button', { type: 'button', class: 'danger', id: 'pcrs-withdraw', text: t('pcrs.withdraw'), onclick: async () => {
+      if (!window.confirm(t('pcrs.withdraw.confirm'))) return;
+      try {
+        await api('PATCH', '/pcrs/pledges/' + encodeURIComponent(p.id), { status: 'withdrawn', version: p.version });
+        ctx.rerender();
+      } catch (e) { err.textContent = e.message; }
+    } }), err);
+  }
   if (canWritePledges(ctx)) {
     root.append(form(ctx, 'pcrs-visit-form', 'pcrs.form.visit', [
       { name: 'kind', type: 'select', options: ['assessment_advisory_visit', 'pre_deployment_visit', 'desk_review'].map((k) => [k, t('pcrs.kind.' + k)]) },
@@ -536,6 +550,16 @@ async function requirementView(root, ctx, R, id) {
         ['pcrs.col.required_caps', (r.required_capabilities || []).join(', ') || '—'],
         ['pcrs.col.language', r.language || '—'], ['pcrs.col.women_target', pct(ctx, r.women_target) || '—']]
         .flatMap(([k, val]) => [el('dt', { text: t(k) }), el('dd', { text: val })])), msg, err);
+  if ((r.status === 'draft' || r.status === 'open') && canWrite(ctx)) {
+    root.append(el('button', { type: 'button', class: 'danger', id: 'pcrs-cancel', text: t('pcrs.cancel'), onclick: async () => {
+      if (!window.confirm(t('pcrs.cancel.confirm'))) return;
+      err.textContent = '';
+      try {
+        await api('PATCH', '/pcrs/requirements/' + encodeURIComponent(id), { status: 'cancelled', version: r.version });
+        ctx.rerender();
+      } catch (e) { err.textContent = e.message; }
+    } }));
+  }
   if (r.status === 'draft') {
     root.append(el('p', { class: 'muted', id: 'pcrs-draft-note', text: t('pcrs.req.draft') }));
     if (canWrite(ctx)) {
@@ -566,6 +590,7 @@ async function requirementView(root, ctx, R, id) {
       : el('p', { class: 'muted', text: t('pcrs.none') }));
     return;
   }
+  if (r.status === 'cancelled') return;
   // Filled: the deployment and its rotations.
   const v = await api('GET', `/pcrs/requirements/${encodeURIComponent(id)}/rotations`);
   root.append(el('h3', { text: t('pcrs.req.rotations') }));

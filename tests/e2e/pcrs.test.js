@@ -179,6 +179,18 @@ h.main(async (env) => {
     await page.click('#pcrs-rotation-form-save');
     await page.waitForFunction(() => document.querySelectorAll('#pcrs-rotations tbody tr').length === 2);
     await env.shot(page, 'pcrs-rotation-en');
+    // the draft is cancelled, the Chilean pledge withdrawn
+    const drones = (await api('GET', P + '/requirements?status=draft')).items.find((x) => x.title === 'Drones for the border');
+    await env.open(page, 'pcrs', 'requirement', drones.id);
+    await ready();
+    await page.click('#pcrs-cancel');
+    await page.waitForFunction(() => !document.getElementById('pcrs-cancel') && document.querySelector('#pcrs-body[data-ready="1"]'));
+    check((await api('GET', P + '/requirements/' + drones.id)).status === 'cancelled', 'cancelled');
+    await env.open(page, 'pcrs', 'pledge', chl.id);
+    await ready();
+    await page.click('#pcrs-withdraw');
+    await page.waitForFunction(() => !document.getElementById('pcrs-withdraw') && document.querySelector('#pcrs-body[data-ready="1"]'));
+    check((await api('GET', P + '/pledges/' + chl.id)).status === 'withdrawn', 'withdrawn');
     // a year's parity target with its source
     await env.open(page, 'pcrs', 'dashboards');
     await ready();
