@@ -86,6 +86,7 @@ addStrings({
     'fig.chart': 'Chart of figure {id}',
     'fig.files': 'The downloaded files are in English.',
     'fig.s.fatalities': 'Uniformed fatalities from malicious acts',
+    'fig.s.eo_ied': 'Caused by explosive ordnance or IEDs', 'fig.s.weapon_recorded': 'Weapon recorded',
     'fig.s.eo_ied_share': 'Share caused by explosive ordnance or IEDs (weapon recorded)',
     'fig.s.cases': 'Cases followed', 'fig.s.investigations': 'National investigations opened',
     'fig.s.suspects_identified': 'Alleged perpetrators identified', 'fig.s.arrested': 'Arrested or detained',
@@ -176,6 +177,7 @@ addStrings({
     'fig.chart': 'Graphique de la figure {id}',
     'fig.files': 'Les fichiers téléchargés sont en anglais.',
     'fig.s.fatalities': 'Décès de personnel en tenue dus à des actes malveillants',
+    'fig.s.eo_ied': 'Dus aux engins explosifs ou aux EEI', 'fig.s.weapon_recorded': 'Arme enregistrée',
     'fig.s.eo_ied_share': 'Part due aux engins explosifs ou aux EEI (arme enregistrée)',
     'fig.s.cases': 'Dossiers suivis', 'fig.s.investigations': 'Enquêtes nationales ouvertes',
     'fig.s.suspects_identified': 'Auteurs présumés identifiés', 'fig.s.arrested': 'Arrêtés ou détenus',
@@ -516,7 +518,7 @@ function chart(ctx, f) {
   rows.forEach((r, i) => {
     if (i % every === 0) g.append(svg('text', { x: L + slot * (i + 0.5), y: H - 10, 'text-anchor': 'middle', 'font-size': 11, fill: '#444', text: String(r.year) }));
   });
-  const legend = ctx.el('ul', { class: 'reg-legend' }, ...f.series.map((s, k) => ctx.el('li', {},
+  const legend = ctx.el('ul', { class: 'reg-legend' }, ...f.series.map((s, k) => s.kind === 'data' ? null : ctx.el('li', {},
     ctx.el('span', { class: 'reg-swatch reg-c' + (k % 6) }), t('fig.s.' + s.key))));
   return ctx.el('div', { class: 'reg-chart-box' }, g, legend);
 }

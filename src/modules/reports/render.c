@@ -309,6 +309,8 @@ static void draw_panel(cairo_t *cr, json_t *f, double top)
     double ly = cy + ch + 38, lx = cx;
     for (size_t k = 0; k < ns; k++) {
         json_t *s = json_array_get(ser, k);
+        if (strcmp(json_string_value(json_object_get(s, "kind")), "data") == 0)
+            continue; /* in the CSV and tables, not drawn */
         const char *label = json_string_value(json_object_get(s, "label"));
         cairo_text_extents_t ext;
         cairo_text_extents(cr, label, &ext);

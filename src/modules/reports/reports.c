@@ -178,6 +178,10 @@ static pko_rc fig_ii(pko_db *db, const pko_scope *scope, const char *from, const
                                       "Share caused by explosive ordnance or IEDs (of those "
                                       "with the weapon recorded)",
                                       "line", "percent"));
+    /* Not drawn; in the data table and the CSV. */
+    json_array_append_new(ser, series("eo_ied", "Caused by explosive ordnance or IEDs", "data",
+                                      "count"));
+    json_array_append_new(ser, series("weapon_recorded", "Weapon recorded", "data", "count"));
     json_t *data;
     int64_t total;
     pko_rc rc = fatalities_figure_ii(db, scope, from, to, &data, &total, err);
