@@ -54,6 +54,12 @@ else
   "$bin" import ucdp "$dir/synthetic.csv" --db "$db" --quiet --errors "$dir/ucdp.errors.txt" || true
 fi
 
+# Peacekeeper fatalities since 1948 (the UN dataset) for the registers page
+# and the report figures, when present. Re-running changes nothing.
+fat="$root/../shared/data/fatalities/un_peacekeeping_fatalities_DPPADPOSS.csv"
+[ -f "$fat" ] && { "$bin" import fatalities "$fat" --db "$db" \
+  --errors "$dir/fatalities.errors.txt" >/dev/null || true; }
+
 cat <<TXT
 
   PKO demo server is running at http://$listen  (open it in a browser)
@@ -64,6 +70,7 @@ cat <<TXT
     missions:  curl -b cookies http://$listen/api/v1/missions?limit=5
     map:       curl -b cookies 'http://$listen/api/v1/incidents/map?zoom=2'
     incidents: curl -b cookies 'http://$listen/api/v1/incidents?q=attack&limit=5'
+    figures:   curl -b cookies 'http://$listen/api/v1/reports/sg-figures?from=2013-01-01&format=csv'
     API:       http://$listen/api/v1/openapi.json
   Data is kept in $dir (delete it to start over). Press Ctrl-C to stop.
 
