@@ -113,7 +113,8 @@ pko_rc accountability_check_progression(json_t *events, const char *fatality_dat
         return pko_err_set(err, PKO_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++)
         ev[i] = json_array_get(events, i);
-    qsort(ev, n, sizeof(*ev), cmp_event);
+    if (n)
+        qsort(ev, n, sizeof(*ev), cmp_event);
     int64_t cum[S_N] = {0};
     const char *inv_date = NULL;
     pko_rc rc = PKO_OK;

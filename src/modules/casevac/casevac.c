@@ -158,6 +158,11 @@ pko_rc casevac_validate(json_t *f, int64_t now_secs, pko_err *err)
     for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
         if ((rc = order(t, pairs[i][0], pairs[i][1], err)))
             return rc;
+    /* Without the injury time the clock of the 10-1-2 measures starts at
+     * the request: resuscitation and surgery cannot come before it. */
+    if (t[T_INJURY] == INT64_MIN &&
+        ((rc = order(t, T_REQUEST, T_DCR, err)) || (rc = order(t, T_REQUEST, T_SURGERY, err))))
+        return rc;
     if ((rc = needs(t, T_REQUEST, T_APPROVAL, err)) ||
         (rc = needs(t, T_APPROVAL, T_LIFT_OFF, err)) || (rc = needs(t, T_LIFT_OFF, T_ARRIVAL, err)))
         return rc;

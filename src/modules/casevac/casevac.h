@@ -22,7 +22,8 @@ extern const pko_entity pko_entity_casevac;
  * applied): times "YYYY-MM-DDTHH:MM[:SS]Z", none after 'now_secs' (plus 5
  * minutes of clock skew), in the order injury <= first aid, injury <=
  * request <= approval <= lift-off <= arrival, DCR and surgery after the
- * injury (or the request). Times are rewritten to "YYYY-MM-DDTHH:MM:SSZ". */
+ * injury (after the request when the injury time is unknown), surgery
+ * after DCR. Times are rewritten to "YYYY-MM-DDTHH:MM:SSZ". */
 PKO_MUST_USE pko_rc casevac_validate(json_t *f, int64_t now_secs, pko_err *err);
 
 /* The intervals of one record in minutes (null when an end is missing):

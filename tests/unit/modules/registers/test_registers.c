@@ -81,6 +81,9 @@ static void test_casevac_rules(void **state)
          "\"injury_at\":\"2024-04-02T09:00Z\",\"surgery_at\":\"2024-04-02T10:00Z\","
          "\"dcr_at\":\"2024-04-02T10:30Z\"}",
          "surgery_at"},
+        {"{\"patients\":1,\"priority\":\"urgent\",\"requested_at\":\"2024-04-02T10:00Z\","
+         "\"dcr_at\":\"2024-04-02T09:30Z\"}",
+         "dcr_at"},
         {"{\"patients\":1,\"priority\":\"soon\",\"requested_at\":\"2024-04-02T10:00Z\"}",
          "priority"},
         {"{\"patients\":1,\"priority\":\"urgent\",\"requested_at\":\"2024-04-02T10:00Z\","
