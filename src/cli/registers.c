@@ -131,7 +131,8 @@ int cli_import_fatalities(int argc, char **argv)
 
 static const char report_help[] =
     "Usage: pko report sg-figures [--from DATE] [--to DATE] [--format FMT]\n"
-    "                             [--figure LIST] [--out FILE] [--db PATH]\n"
+    "                             [--figure LIST] [--missions LIST] [--out FILE]\n"
+    "                             [--db PATH]\n"
     "\n"
     "Compute the figures of the Secretary-General's report on peacekeeping\n"
     "performance from the data in the database: I uniformed women by category\n"

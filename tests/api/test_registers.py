@@ -191,6 +191,18 @@ def cli_import_and_report_match_csv():
         expect(p.returncode == 0, p.stderr)
         with open(out, "rb") as f:
             expect(f.read(8).startswith(magic), fmt)
+    # Without creating missions, a row of an unknown mission is rejected.
+    small = os.path.join(H.tmp, "small.csv")
+    with open(small, "w") as f:
+        f.write("id,incident_date,casualty_id,mission_acronym,type_of_casualty,gender,"
+                "casualty_nationality,casualty_personnel_type,type_of_incident\n"
+                "1,2020-01-01,S-1,UNMIL,Fatality,M,X,Police,Accident\n"
+                "2,2020-01-01,S-2,NOSUCHMISSION,Fatality,M,X,Police,Accident\n")
+    errs = os.path.join(H.tmp, "small.errors.txt")
+    p = pko("import", "fatalities", small, "--db", db, "--no-create-missions", "--errors", errs)
+    expect(p.returncode == 1 and "1 inserted" in p.stdout and "1 rejected" in p.stdout, p.stdout)
+    with open(errs) as f:
+        expect("line 3, mission_acronym: no mission NOSUCHMISSION" in f.read(), "report")
     # Future and empty periods: errors, nothing written.
     p = pko("report", "sg-figures", "--db", db, "--to", NEXT_YEAR)
     expect(p.returncode == 2 and "future" in p.stderr, p.stderr)

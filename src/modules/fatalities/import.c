@@ -116,8 +116,8 @@ static pko_rc mission_id(run *r, const char *raw, const char **out, const char *
         pko_err_clear(err);
         if (!r->o->create_missions)
             return pko_err_field(err, PKO_EINVAL, "mission_acronym",
-                                 "no mission %s: create it first (or import as a system "
-                                 "administrator, which creates it)",
+                                 "no mission %s: create it first (this import does not "
+                                 "create missions)",
                                  acr);
         json_t *m = json_pack("{s:s, s:s, s:s}", "acronym", acr, "name", acr, "status", "closed");
         rc = missions_validate(m, 1, err);
