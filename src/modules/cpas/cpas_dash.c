@@ -606,7 +606,8 @@ static json_t *outcomes_json(dash *d, json_t *entries)
     json_t *res = json_array();
     if (!sorted || !first || !count || !order || !ri)
         goto done;
-    memcpy(sorted, d->nodes, d->nn * sizeof(*sorted));
+    if (d->nn) /* d->nodes is NULL for a plan without framework nodes */
+        memcpy(sorted, d->nodes, d->nn * sizeof(*sorted));
     qsort(sorted, d->nn, sizeof(*sorted), cmp_node);
     /* Each indicator's outcome: its node if an outcome, else its node's
      * parent if that is an outcome. */
