@@ -681,6 +681,14 @@ static void throttle_ok(throttle_table *t, uint64_t key, int64_t now)
         memset(s, 0, sizeof(*s));
 }
 
+void pko_auth_throttle_reset(void)
+{
+    pthread_mutex_lock(&throttle_mu);
+    memset(t_users.slots, 0, sizeof(t_users.slots));
+    memset(t_addrs.slots, 0, sizeof(t_addrs.slots));
+    pthread_mutex_unlock(&throttle_mu);
+}
+
 uint64_t pko_auth_throttled_total(void)
 {
     return atomic_load(&n_throttled);

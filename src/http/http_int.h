@@ -52,6 +52,9 @@ bool pko_principal_has(const pko_principal *p, unsigned roles, const char *acron
  * lower case) or a source address maps to under this process's secret key;
  * IPv6 addresses map by their /64. For tests. */
 unsigned pko_auth_throttle_slot(bool user, const char *value);
+/* Forget every failure and lock (the tables are per process; unit tests
+ * start each case from a clean table). */
+void pko_auth_throttle_reset(void);
 
 /* Throttling counters for /metrics. */
 uint64_t pko_auth_throttled_total(void);
