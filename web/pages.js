@@ -42,6 +42,13 @@ function visiblePages() {
   return pages.filter((p) => !p.visible || p.visible(user));
 }
 
+// The header and the document title name the page shown.
+function renderTitle(page) {
+  const title = page ? 'PKO — ' + t(page.titleKey) : t('app.title');
+  $('app-title').textContent = title;
+  document.title = title;
+}
+
 function renderNav() {
   const nav = $('nav');
   nav.replaceChildren();
@@ -68,11 +75,13 @@ async function show() {
     view.hidden = true;
     view.replaceChildren();
     $('app-view').hidden = false;
+    renderTitle(null);
     if (onMap) onMap();
     document.body.dataset.page = 'map';
     return;
   }
   current = { page, path: r.path };
+  renderTitle(page);
   $('app-view').hidden = true;
   view.hidden = false;
   const root = el('div', { class: 'page page-' + page.id });
@@ -103,6 +112,7 @@ export function stopPages() {
   user = null;
   current = null;
   $('nav').hidden = true;
+  renderTitle(null);
   $('page-view').hidden = true;
   $('page-view').replaceChildren();
 }
