@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/clock.h"
@@ -88,6 +89,15 @@ static const char *peer_sql =
     "  FROM cpas_nodes o LEFT JOIN cpas_nodes n ON n.id = o.id OR n.parent_id = o.id"
     "   LEFT JOIN prog p ON p.node_id = n.id"
     "  WHERE o.plan_id = ?1 AND o.level = 'outcome' GROUP BY o.id";
+
+/* CPU time of this process in microseconds (less sensitive than the wall
+ * clock to other processes on a shared machine). */
+static int64_t cpu_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 static int by_double(const void *a, const void *b)
 {
@@ -227,18 +237,19 @@ int main(int argc, char **argv)
     cpas_period_of_month(CPAS_MONTHLY, as_of, asof);
     cpas_dash_opts opts = {PKO_CLASS_STRICTLY_CONFIDENTIAL, as_of, true, &actor};
     double *c_ms = calloc((size_t)runs, sizeof(double)), *s_ms = calloc((size_t)runs, sizeof(double));
+    double *c_cpu = calloc((size_t)runs, sizeof(double)), *s_cpu = calloc((size_t)runs, sizeof(double));
     json_t *dash = NULL;
     pko_stmt *s;
     if (pko_db_prepare(db, peer_sql, &s, &e))
         die("peer SQL", &e);
     /* Warm-up of both, then alternate. */
     for (int r = -1; r < runs; r++) {
-        int64_t a = pko_mono_us();
+        int64_t a = pko_mono_us(), ca = cpu_us();
         json_decref(dash);
         dash = NULL;
         if (cpas_dashboard(db, plan, &opts, &dash, &e))
             die("dashboard", &e);
-        int64_t b2 = pko_mono_us();
+        int64_t b2 = pko_mono_us(), cb = cpu_us();
         sqlite3_reset(s);
         sqlite3_bind_text(s, 1, pid, -1, SQLITE_STATIC);
         sqlite3_bind_int(s, 2, PKO_CLASS_STRICTLY_CONFIDENTIAL);
@@ -247,10 +258,12 @@ int main(int argc, char **argv)
         int row, nrow = 0;
         while (!pko_db_step(db, s, &row, &e) && row)
             nrow++;
-        int64_t c2 = pko_mono_us();
+        int64_t c2 = pko_mono_us(), cc = cpu_us();
         if (r >= 0) {
             c_ms[r] = (double)(b2 - a) / 1000.0;
             s_ms[r] = (double)(c2 - b2) / 1000.0;
+            c_cpu[r] = (double)(cb - ca) / 1000.0;
+            s_cpu[r] = (double)(cc - cb) / 1000.0;
         }
         if (nrow != n_ind + (int)json_array_size(outcome_ids))
             fprintf(stderr, "bench_cpas: the SQL gave %d rows\n", nrow);
@@ -289,18 +302,23 @@ int main(int argc, char **argv)
     json_t *sum = json_object_get(dash, "summary");
     qsort(c_ms, (size_t)runs, sizeof(double), by_double);
     qsort(s_ms, (size_t)runs, sizeof(double), by_double);
+    qsort(c_cpu, (size_t)runs, sizeof(double), by_double);
+    qsort(s_cpu, (size_t)runs, sizeof(double), by_double);
     double cm = c_ms[runs / 2], sm = s_ms[runs / 2];
     printf("%d indicators x %d approved monthly totals = %ld data points on %zu outcomes "
            "(written through the store in %.1f s). Whole dashboard recomputed %d times on one "
            "warm connection, alternating with the peer.\n\n",
            n_ind, n_pts, n_rows, json_array_size(outcome_ids), (double)t_load / 1000.0, runs);
-    printf("| | median | fastest |\n|---|---:|---:|\n");
-    printf("| PKO `cpas_dashboard()` (queries + C + JSON with reasons) | %.1f ms | %.1f ms |\n",
-           cm, c_ms[0]);
-    printf("| the same aggregation in one SQL statement on SQLite %s | %.1f ms | %.1f ms |\n",
-           sqlite3_libversion(), sm, s_ms[0]);
-    printf("\nRatio PKO / SQL (median): **%.2f** (%s the 50 ms target: %.1f ms).\n", cm / sm,
-           cm <= 50 ? "within" : "OVER", cm);
+    printf("| | median (wall) | fastest (wall) | median (CPU) | fastest (CPU) |\n"
+           "|---|---:|---:|---:|---:|\n");
+    printf("| PKO `cpas_dashboard()` (queries + C + JSON with reasons) | %.1f ms | %.1f ms | %.1f ms "
+           "| %.1f ms |\n", cm, c_ms[0], c_cpu[runs / 2], c_cpu[0]);
+    printf("| the same aggregation in one SQL statement on SQLite %s | %.1f ms | %.1f ms | %.1f ms "
+           "| %.1f ms |\n", sqlite3_libversion(), sm, s_ms[0], s_cpu[runs / 2], s_cpu[0]);
+    printf("\nRatio PKO / SQL: **%.2f** by median wall time, %.2f by median CPU time. Target 50 ms: "
+           "median wall %.1f ms (%s), median CPU %.1f ms (%s).\n",
+           cm / sm, c_cpu[runs / 2] / s_cpu[runs / 2], cm, cm <= 50 ? "met" : "not met",
+           c_cpu[runs / 2], c_cpu[runs / 2] <= 50 ? "met" : "not met");
     printf("Agreement: status of %d of %d indicators and progress of %d of %d outcomes identical "
            "(on track %lld, at risk %lld, off track %lld, no data %lld, no target %lld).\n",
            agree_ind, n_i, agree_out, n_o, (long long)json_integer_value(json_object_get(sum, "on_track")),
@@ -315,6 +333,8 @@ int main(int argc, char **argv)
     json_decref(outcome_ids);
     free(c_ms);
     free(s_ms);
+    free(c_cpu);
+    free(s_cpu);
     pko_store_release(st, db);
     pko_store_close(st);
     char rm[700];

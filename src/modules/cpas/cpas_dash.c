@@ -59,7 +59,6 @@ typedef struct dash {
     int pf, pl;
     dind *ind;
     size_t n;
-    dind **by_id; /* sorted by id */
     dnode *nodes;
     size_t nn;
     json_t *audit; /* [[entity, id, classification]] of confidential reads */
@@ -87,27 +86,6 @@ static void copy_col(pko_stmt *s, int c, char *out, size_t n)
     if (len)
         memcpy(out, t, len);
     out[len] = 0;
-}
-
-static int cmp_id(const void *a, const void *b)
-{
-    return strcmp((*(dind *const *)a)->id, (*(dind *const *)b)->id);
-}
-
-static dind *find_id(dash *d, const char *id)
-{
-    size_t lo = 0, hi = d->n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(d->by_id[mid]->id, id);
-        if (!c)
-            return d->by_id[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
 }
 
 static pko_rc load_indicators(dash *d, const char *pid, pko_err *err)
@@ -182,62 +160,53 @@ static pko_rc load_indicators(dash *d, const char *pid, pko_err *err)
     sqlite3_reset(s);
     if (rc)
         return rc;
-    d->by_id = calloc(d->n + 1, sizeof(*d->by_id));
-    if (!d->by_id)
-        return pko_err_set(err, PKO_ENOMEM, "out of memory");
-    for (size_t i = 0; i < d->n; i++)
-        d->by_id[i] = &d->ind[i];
-    qsort(d->by_id, d->n, sizeof(*d->by_id), cmp_id);
     return PKO_OK;
 }
 
 static pko_rc load_points(dash *d, const char *pid, pko_err *err)
 {
+    (void)pid;
+    /* Per indicator, from the covering index alone, in period order (no
+     * sort, no per-row comparison of indicator ids). */
     pko_stmt *s;
     pko_rc rc = pko_db_prepare(
         d->db,
-        "SELECT indicator_id, period, value, classification, rowid"
+        "SELECT period, value, classification, rowid"
         " FROM cpas_datapoints INDEXED BY cpas_datapoints_dash"
-        " WHERE indicator_id IN (SELECT id FROM cpas_indicators WHERE plan_id = ?1)"
-        " AND status = 'approved' AND disagg_key = '{}' AND classification <= ?2"
-        " ORDER BY indicator_id, period",
+        " WHERE indicator_id = ?1 AND status = 'approved' AND disagg_key = '{}'"
+        " AND classification <= ?2 ORDER BY period",
         &s, err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, pid, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 2, d->o->clearance);
-    int row;
-    dind *cur = NULL;
-    char cur_id[PKO_ID_LEN] = "";
-    while (!(rc = pko_db_step(d->db, s, &row, err)) && row) {
-        const char *iid = (const char *)sqlite3_column_text(s, 0);
-        if (!iid)
-            continue;
-        if (strcmp(iid, cur_id)) {
-            snprintf(cur_id, sizeof(cur_id), "%s", iid);
-            cur = find_id(d, iid); /* NULL: an indicator the caller cannot see */
-        }
-        if (!cur)
-            continue;
-        if (cur->np == cur->capp) {
-            size_t c = cur->capp ? cur->capp * 2 : 16;
-            dpt *g = realloc(cur->pts, c * sizeof(*g));
-            if (!g) {
-                rc = pko_err_set(err, PKO_ENOMEM, "out of memory");
-                break;
+    for (size_t k = 0; !rc && k < d->n; k++) {
+        dind *cur = &d->ind[k];
+        if (cur->kind)
+            continue; /* computed: entered data do not count */
+        sqlite3_reset(s);
+        sqlite3_bind_text(s, 1, cur->id, -1, SQLITE_STATIC);
+        sqlite3_bind_int(s, 2, d->o->clearance);
+        int row;
+        while (!(rc = pko_db_step(d->db, s, &row, err)) && row) {
+            if (cur->np == cur->capp) {
+                size_t c = cur->capp ? cur->capp * 2 : 128;
+                dpt *g = realloc(cur->pts, c * sizeof(*g));
+                if (!g) {
+                    rc = pko_err_set(err, PKO_ENOMEM, "out of memory");
+                    break;
+                }
+                cur->pts = g;
+                cur->capp = c;
             }
-            cur->pts = g;
-            cur->capp = c;
+            dpt *p = &cur->pts[cur->np++];
+            copy_col(s, 0, p->period, sizeof(p->period));
+            p->has = sqlite3_column_type(s, 1) != SQLITE_NULL;
+            p->value = p->has ? sqlite3_column_double(s, 1) : 0;
+            int cls = sqlite3_column_int(s, 2);
+            if (cls >= PKO_CLASS_CONFIDENTIAL) /* rare: its id by rowid, for the audit */
+                json_array_append_new(d->conf_rows,
+                                      json_pack("[I, i]", (json_int_t)sqlite3_column_int64(s, 3),
+                                                cls));
         }
-        dpt *p = &cur->pts[cur->np++];
-        copy_col(s, 1, p->period, sizeof(p->period));
-        p->has = sqlite3_column_type(s, 2) != SQLITE_NULL;
-        p->value = p->has ? sqlite3_column_double(s, 2) : 0;
-        int cls = sqlite3_column_int(s, 3);
-        if (cls >= PKO_CLASS_CONFIDENTIAL) /* rare: its id by rowid, for the audit */
-            json_array_append_new(d->conf_rows, json_pack("[I, i]",
-                                                          (json_int_t)sqlite3_column_int64(s, 4),
-                                                          cls));
     }
     sqlite3_reset(s);
     /* The ids of the confidential points read, for the audit. */
@@ -776,7 +745,6 @@ pko_rc cpas_dashboard(pko_db *db, json_t *plan, const cpas_dash_opts *o, json_t 
     for (size_t i = 0; i < d.nn; i++)
         free(d.nodes[i].title);
     free(d.ind);
-    free(d.by_id);
     free(d.nodes);
     json_decref(d.audit);
     json_decref(d.conf_rows);
