@@ -575,9 +575,10 @@ static json_t *outcomes_json(dash *d, json_t *entries)
     json_t *res = json_array();
     if (!sorted || !first || !count || !order || !ri)
         goto done;
-    if (d->nn) /* d->nodes is NULL for a plan without framework nodes */
+    if (d->nn) { /* d->nodes is NULL for a plan without framework nodes */
         memcpy(sorted, d->nodes, d->nn * sizeof(*sorted));
-    qsort(sorted, d->nn, sizeof(*sorted), cmp_node);
+        qsort(sorted, d->nn, sizeof(*sorted), cmp_node);
+    }
     /* Each indicator's outcome: its node if an outcome, else its node's
      * parent if that is an outcome. */
     for (size_t i = 0; i < d->n; i++) {
