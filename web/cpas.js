@@ -68,7 +68,9 @@ addStrings({
     'cpas.status.no_data': 'No data', 'cpas.status.no_target': 'No target',
     'cpas.asm.new': 'New impact assessment', 'cpas.asm.recs': 'Recommendations',
     'cpas.asm.add_rec': 'Add a recommendation', 'cpas.asm.accept': 'Accept', 'cpas.asm.reject': 'Reject',
-    'cpas.asm.revisions': 'Plan revisions that followed: {n}',
+    'cpas.asm.revisions': 'Plan revisions that followed: {n}', 'cpas.asm.overdue': 'overdue',
+    'cpas.asm.implementation': 'Implementation', 'cpas.impl.not_started': 'not started',
+    'cpas.impl.in_progress': 'in progress', 'cpas.impl.implemented': 'implemented',
     'cpas.rstatus.proposed': 'proposed', 'cpas.rstatus.accepted': 'accepted', 'cpas.rstatus.rejected': 'rejected',
     'cpas.rating.significant_progress': 'Significant progress', 'cpas.rating.some_progress': 'Some progress',
     'cpas.rating.no_progress': 'No progress', 'cpas.rating.regression': 'Regression',
@@ -126,7 +128,9 @@ addStrings({
     'cpas.status.no_data': 'Pas de données', 'cpas.status.no_target': 'Pas de cible',
     'cpas.asm.new': 'Nouvelle évaluation d\u2019impact', 'cpas.asm.recs': 'Recommandations',
     'cpas.asm.add_rec': 'Ajouter une recommandation', 'cpas.asm.accept': 'Accepter', 'cpas.asm.reject': 'Rejeter',
-    'cpas.asm.revisions': 'Révisions du plan qui ont suivi : {n}',
+    'cpas.asm.revisions': 'Révisions du plan qui ont suivi : {n}', 'cpas.asm.overdue': 'en retard',
+    'cpas.asm.implementation': 'Mise en œuvre', 'cpas.impl.not_started': 'non commencée',
+    'cpas.impl.in_progress': 'en cours', 'cpas.impl.implemented': 'mise en œuvre',
     'cpas.rstatus.proposed': 'proposée', 'cpas.rstatus.accepted': 'acceptée', 'cpas.rstatus.rejected': 'rejetée',
     'cpas.rating.significant_progress': 'Progrès importants', 'cpas.rating.some_progress': 'Certains progrès',
     'cpas.rating.no_progress': 'Pas de progrès', 'cpas.rating.regression': 'Régression',
@@ -495,6 +499,19 @@ async function dashboardView(body, ctx, plan, pick) {
   if (chosen) await show(chosen);
 }
 
+// The implementation of an accepted recommendation, set from a select.
+function implSelect(ctx, r, msg) {
+  const { t, api } = ctx;
+  const s = select(ctx, 'cpas-impl-' + r.id, ['not_started', 'in_progress', 'implemented']
+    .map((k) => [k, t('cpas.impl.' + k)]), r.implementation || 'not_started');
+  s.setAttribute('aria-label', t('cpas.asm.implementation'));
+  s.classList.add('cpas-impl');
+  s.addEventListener('change', async () => {
+    try { await api('POST', `${P}/recommendations/${r.id}/implementation`, { implementation: s.value }); ctx.rerender(); } catch (e) { msg.className = 'cpas-msg error-text'; msg.textContent = errorText(ctx, e); }
+  });
+  return s;
+}
+
 // Impact assessments, recommendations and decisions.
 async function assessmentsView(body, ctx, plan) {
   const { el, t, api } = ctx;
@@ -516,7 +533,8 @@ async function assessmentsView(body, ctx, plan) {
           el('button', { type: 'button', class: dec === 'accepted' ? 'cpas-accept' : 'secondary cpas-reject',
             text: t(dec === 'accepted' ? 'cpas.asm.accept' : 'cpas.asm.reject'), onclick: async () => {
               try { await api('POST', `${P}/recommendations/${r.id}/decision`, { decision: dec }); ctx.rerender(); } catch (e) { msg.className = 'cpas-msg error-text'; msg.textContent = errorText(ctx, e); }
-            } }))) : (r.decision_note || ''))))) ),
+            } }))) : r.status === 'accepted' ? implSelect(ctx, r, msg) : (r.decision_note || ''),
+        r.overdue ? badge(ctx, 'overdue', 'yes', t('cpas.asm.overdue')) : null)))) ),
       msg,
       el('p', { class: 'muted small', text: t('cpas.asm.revisions', { n: (a.revisions || []).length }) }),
       form(ctx, 'cpas-rec-' + a.id, t('cpas.asm.add_rec'), [

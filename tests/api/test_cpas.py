@@ -516,6 +516,25 @@ def assessment_with_recommendations_and_decisions():
     st, js, _, _ = req("GET", "/api/v1/cpas/assessments/" + a, s=S["viewer"])
     expect(st == 200 and [r["status"] for r in js["recommendations"]] == ["accepted", "rejected"],
            (st, js))
+    # Accepted, due 2025-10-31 and not implemented: overdue; the rejected one is not.
+    expect([r["overdue"] for r in js["recommendations"]] == [True, False], js["recommendations"])
+    ip = "/api/v1/cpas/recommendations/%s/implementation"
+    st, e, _, _ = req("POST", ip % r2, {"implementation": "implemented"}, S["planner"])
+    expect(st == 409, (st, e))
+    st, e, _, _ = req("POST", ip % r1, {"implementation": "done"}, S["planner"])
+    expect(st == 400 and e["error"]["field"] == "implementation", (st, e))
+    st, e, _, _ = req("POST", ip % r1, {"implementation": "in_progress"}, S["analyst"])
+    expect(st == 403, (st, e))
+    st, e, _, _ = req("POST", ip % r1, {"implementation": "in_progress", "note": "two of four"},
+                      S["planner"])
+    expect(st == 200 and e["implementation"] == "in_progress", (st, e))
+    st, js, _, _ = req("GET", "/api/v1/cpas/assessments/" + a, s=S["viewer"])
+    expect(js["recommendations"][0]["overdue"] is True, js["recommendations"])
+    st, e, _, _ = req("POST", ip % r1, {"implementation": "implemented", "note": "all four"},
+                      S["planner"])
+    expect(st == 200 and e["implementation_note"] == "all four", (st, e))
+    st, js, _, _ = req("GET", "/api/v1/cpas/assessments/" + a, s=S["viewer"])
+    expect(js["recommendations"][0]["overdue"] is False, js["recommendations"])
     # The assessment of the first plan shows the revision that followed it.
     expect([r["id"] for r in js["revisions"]] == [P["rev"]], js)
     expect(js["revisions"][0]["status"] == "approved" and js["revisions"][0]["version_no"] == 3,

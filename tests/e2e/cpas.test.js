@@ -158,6 +158,9 @@ h.main(async (env) => {
     await boss.waitForSelector('#cpas-body[data-ready="1"]');
     await boss.click('.cpas-accept');
     await boss.waitForFunction(() => document.querySelector('.badge.cpas-rstatus-accepted'));
+    await boss.waitForSelector('select.cpas-impl');
+    await boss.selectOption('select.cpas-impl', 'implemented');
+    await boss.waitForFunction(() => { const s = document.querySelector('select.cpas-impl'); return s && s.value === 'implemented'; });
     await env.shot(boss, 'cpas-assessment-en');
     await boss.click('#cpas-tab-framework');
     await boss.waitForSelector('#cpas-approve');

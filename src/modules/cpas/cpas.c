@@ -99,6 +99,9 @@ static const pko_migration cpas_migrations[] = {
     /* The dashboard's read of approved totals from the index alone. */
     {7, "CREATE INDEX cpas_datapoints_dash ON cpas_datapoints(indicator_id, status, disagg_key,"
         " period, value, classification);"},
+    {8, "ALTER TABLE cpas_recommendations ADD COLUMN implementation TEXT CHECK (implementation IS"
+        " NULL OR implementation IN ('not_started','in_progress','implemented'));"
+        "ALTER TABLE cpas_recommendations ADD COLUMN implementation_note TEXT;"},
 };
 
 static const pko_col plan_cols[] = {
@@ -174,6 +177,8 @@ static const pko_col rec_cols[] = {
     {"status", PKO_COL_TEXT, PKO_COL_REQUIRED},
     {"decision_note", PKO_COL_TEXT, 0},
     {"decided_by", PKO_COL_TEXT, 0},
+    {"implementation", PKO_COL_TEXT, 0},
+    {"implementation_note", PKO_COL_TEXT, 0},
 };
 
 static const pko_col drv_cols[] = {
@@ -2837,6 +2842,27 @@ static pko_rc h_asm_get(pko_req *req, pko_err *err)
         json_decref(a);
         return rc;
     }
+    /* An accepted recommendation not implemented by its due date is
+     * overdue (UTC today). */
+    {
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        char today[16];
+        strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+        size_t k;
+        json_t *x;
+        json_array_foreach(recs, k, x)
+        {
+            const char *st = json_string_value(json_object_get(x, "status"));
+            const char *im = json_string_value(json_object_get(x, "implementation"));
+            const char *due = json_string_value(json_object_get(x, "due_date"));
+            bool accepted = st && !strcmp(st, "accepted");
+            json_object_set_new(x, "overdue",
+                                json_boolean(accepted && (!im || strcmp(im, "implemented")) && due &&
+                                             strcmp(due, today) < 0));
+        }
+    }
     json_object_set_new(a, "recommendations", recs);
     /* The revisions that followed: plans revising the assessed plan. */
     json_t *revs;
@@ -2931,6 +2957,55 @@ static pko_rc h_rec_decide(pko_req *req, pko_err *err)
     return rc;
 }
 
+/* The implementation of an accepted recommendation: not_started,
+ * in_progress or implemented, with a note (planners and mission
+ * administrators). */
+static pko_rc h_rec_implementation(pko_req *req, pko_err *err)
+{
+    const char *id = pko_req_param(req, "id");
+    json_t *b, *r;
+    pko_rc rc = pko_req_body_object(req, &b, err);
+    if (rc)
+        return rc;
+    const char *k;
+    json_t *v;
+    json_object_foreach(b, k, v)
+    {
+        if (strcmp(k, "implementation") && strcmp(k, "note") && strcmp(k, "version"))
+            return pko_err_field(err, PKO_EINVAL, k,
+                                 "the implementation takes implementation, note and version");
+    }
+    const char *im = json_string_value(json_object_get(b, "implementation"));
+    if (!im || (strcmp(im, "not_started") && strcmp(im, "in_progress") &&
+                strcmp(im, "implemented")))
+        return pko_err_field(err, PKO_EINVAL, "implementation",
+                             "implementation must be not_started, in_progress or implemented");
+    json_t *note = json_object_get(b, "note");
+    if (note && !json_is_null(note) &&
+        (!json_is_string(note) || strlen(json_string_value(note)) > 4000))
+        return pko_err_field(err, PKO_EINVAL, "note", "note must be text up to 4000 characters");
+    json_t *ver = json_object_get(b, "version");
+    if (ver && !json_is_integer(ver))
+        return pko_err_field(err, PKO_EINVAL, "version", "version must be an integer");
+    rc = get_visible(req, &cpas_entity_recommendation, id, &r, err);
+    if (rc)
+        return rc;
+    rc = require_for(req, "cpas.plan", r, err);
+    bool accepted = !strcmp(json_string_value(json_object_get(r, "status")), "accepted");
+    json_decref(r);
+    if (rc)
+        return rc;
+    if (!accepted)
+        return pko_err_field(err, PKO_ECONFLICT, "implementation",
+                             "only a recommendation leadership accepted is implemented");
+    json_t *f = json_pack("{s:s, s:O}", "implementation", im, "implementation_note",
+                          note ? note : json_null());
+    rc = update_reply(req, &cpas_entity_recommendation, id, f, ver ? json_integer_value(ver) : 0,
+                      err);
+    json_decref(f);
+    return rc;
+}
+
 /* ==== Module ============================================================= */
 
 static const pko_route cpas_routes[] = {
@@ -2970,6 +3045,8 @@ static const pko_route cpas_routes[] = {
      16384},
     {"POST", "/api/v1/cpas/recommendations/{id}/decision", h_rec_decide, "cpas.approve", 0,
      8192},
+    {"POST", "/api/v1/cpas/recommendations/{id}/implementation", h_rec_implementation,
+     "cpas.plan", 0, 8192},
 };
 
 static const pko_entity *const cpas_entities[] = {&cpas_entity_plan, &cpas_entity_node,
