@@ -70,9 +70,10 @@ static void fz_named(json_t *body, const pko_err *e, const char *const *fields)
     bool known = json_object_get(body, e->field) != NULL;
     for (size_t i = 0; fields[i] && !known; i++)
         known = strcmp(fields[i], e->field) == 0;
-    /* A long unknown key is named truncated to the field buffer. */
+    /* A long unknown key is named truncated to the field buffer (on a
+     * UTF-8 character boundary, so up to 3 bytes shorter). */
     size_t n = strlen(e->field);
-    if (!known && n == sizeof(e->field) - 1) {
+    if (!known && n + 4 >= sizeof(e->field)) {
         const char *k;
         json_t *v;
         json_object_foreach(body, k, v) known = known || strncmp(k, e->field, n) == 0;
