@@ -467,12 +467,31 @@ function recordForm(H, done) {
 
 // ---- status-of-forces violations --------------------------------------------
 
+// Every mission the caller sees, following the list's cursor: the UN list
+// alone holds more missions than one page (50 by default), so one page would
+// leave most acronyms (and the form's choices) out. A caller who cannot list
+// missions gets none.
+async function allMissions(ctx) {
+  const items = [];
+  let cursor = '';
+  try {
+    for (let i = 0; i < 100; i++) {
+      const r = await ctx.api('GET', '/missions' + ctx.qs({ limit: 500, cursor }));
+      items.push(...(r.items || []));
+      if (!r.next_cursor) break;
+      cursor = r.next_cursor;
+    }
+  } catch (e) { /* no missions.read: names stay empty */ }
+  return { items };
+}
+
 async function sofa(panel, H) {
   const { el, t, v, ctx } = H;
   const [sum, list, voc, missions] = await Promise.all([ctx.api('GET', '/sofa-violations/summary'),
     ctx.api('GET', '/sofa-violations?limit=100'), ctx.api('GET', '/sofa-violations/vocabulary'),
-    ctx.api('GET', '/missions').catch(() => ({ items: [] }))]);
-  const mname = Object.fromEntries((missions.items || []).map((m) => [m.id, m.acronym]));
+    allMissions(ctx)]);
+  // The API answers each violation's mission_id: show that mission's acronym.
+  const mname = Object.fromEntries(missions.items.map((m) => [m.id, m.acronym]));
   const srows = sum.items.map((r) => el('tr', {}, el('td', { text: String(r.year) }), el('td', { text: v(r.type) }),
     el('td', { class: 'num', text: String(r.violations) }), el('td', { class: 'num', text: String(r.unresolved) }),
     el('td', { class: 'num', text: r.mean_days_to_resolution === null ? '–' : String(r.mean_days_to_resolution) })));

@@ -68,6 +68,7 @@ addStrings({
     'cpas.status.no_data': 'No data', 'cpas.status.no_target': 'No target',
     'cpas.asm.new': 'New impact assessment', 'cpas.asm.recs': 'Recommendations',
     'cpas.asm.add_rec': 'Add a recommendation', 'cpas.asm.accept': 'Accept', 'cpas.asm.reject': 'Reject',
+    'cpas.asm.awaiting': 'Awaiting the decision of a mission administrator',
     'cpas.asm.revisions': 'Plan revisions that followed: {n}', 'cpas.asm.overdue': 'overdue',
     'cpas.asm.implementation': 'Implementation', 'cpas.impl.not_started': 'not started',
     'cpas.impl.in_progress': 'in progress', 'cpas.impl.implemented': 'implemented',
@@ -128,6 +129,7 @@ addStrings({
     'cpas.status.no_data': 'Pas de données', 'cpas.status.no_target': 'Pas de cible',
     'cpas.asm.new': 'Nouvelle évaluation d\u2019impact', 'cpas.asm.recs': 'Recommandations',
     'cpas.asm.add_rec': 'Ajouter une recommandation', 'cpas.asm.accept': 'Accepter', 'cpas.asm.reject': 'Rejeter',
+    'cpas.asm.awaiting': 'En attente de la décision d\u2019un administrateur de la mission',
     'cpas.asm.revisions': 'Révisions du plan qui ont suivi : {n}', 'cpas.asm.overdue': 'en retard',
     'cpas.asm.implementation': 'Mise en œuvre', 'cpas.impl.not_started': 'non commencée',
     'cpas.impl.in_progress': 'en cours', 'cpas.impl.implemented': 'mise en œuvre',
@@ -254,7 +256,24 @@ async function plansView(body, ctx) {
 
 // ---- One plan ---------------------------------------------------------------------
 
-function planHeader(ctx, plan, tab) {
+// Whether the signed-in user holds cpas.approve for the plan's mission (the
+// server's rule, docs/cpas.md): a system administrator, a mission
+// administrator of every mission, or one of this mission. Only they see the
+// plan's Approve and a recommendation's Accept/Reject; the server decides
+// anyway, this only spares others buttons that would be refused.
+async function canDecide(ctx, plan) {
+  const roles = (ctx.user && ctx.user.roles) || [];
+  if (roles.some((r) => r === 'system_admin' || r === 'mission_admin')) return true;
+  const mine = roles.filter((r) => r.startsWith('mission_admin:')).map((r) => r.slice('mission_admin:'.length));
+  if (!mine.length) return false;
+  if (mine.includes('*')) return true;
+  try {
+    const m = await ctx.api('GET', '/missions/' + encodeURIComponent(plan.mission_id));
+    return mine.includes(m.acronym);
+  } catch (e) { return false; }
+}
+
+function planHeader(ctx, plan, tab, decide) {
   const { el, t, api } = ctx;
   const base = `/api/v1${P}/plans/${plan.id}`;
   const actions = el('div', { class: 'cpas-actions' },
@@ -266,12 +285,12 @@ function planHeader(ctx, plan, tab) {
     el('a', { href: base + '/export?format=csv&what=framework', download: 'cpas-framework.csv', text: t('cpas.plan.export_csv') }),
     el('a', { href: base + '/export?format=csv&what=data', download: 'cpas-data.csv', text: t('cpas.plan.export_data') }));
   const msg = el('p', { class: 'cpas-msg', role: 'status', id: 'cpas-plan-msg' });
-  if (plan.status === 'draft') {
+  if (plan.status === 'draft' && decide) {
     actions.append(el('button', { type: 'button', id: 'cpas-approve', text: t('cpas.plan.approve'), onclick: async () => {
       if (!window.confirm(t('cpas.plan.approve_confirm'))) return;
       try { await api('POST', `${P}/plans/${plan.id}/approve`, {}); ctx.rerender(); } catch (e) { msg.className = 'cpas-msg error-text'; msg.textContent = errorText(ctx, e); }
     } }));
-  } else {
+  } else if (plan.status !== 'draft') {
     actions.append(el('button', { type: 'button', class: 'secondary', id: 'cpas-revise', text: t('cpas.plan.revise'),
       onclick: async () => {
         try {
@@ -465,7 +484,7 @@ async function dashboardView(body, ctx, plan, pick) {
   body.append(el('h4', { text: t('cpas.dash.outcomes') }), el('div', { id: 'cpas-outcomes' }, ...d.outcomes.map((o) => {
     const p = typeof o.progress === 'number' ? Math.max(0, Math.min(1, o.progress)) : 0;
     return el('div', { class: 'cpas-outcome' }, el('div', { class: 'cpas-outcome-title', text: o.title }),
-      svg('svg', { viewBox: '0 0 300 14', class: 'cpas-bar', role: 'img', 'aria-label': t('cpas.status.' + o.status) },
+      svg('svg', { viewBox: '0 0 300 14', preserveAspectRatio: 'none', class: 'cpas-bar', role: 'img', 'aria-label': t('cpas.status.' + o.status) },
         svg('rect', { width: 300, height: 14, class: 'cpas-bar-bg' }),
         svg('rect', { width: 300 * p, height: 14, class: 'cpas-bar-fg cpas-fill-' + o.status }),
         svg('line', { x1: 180, x2: 180, y1: 0, y2: 14, class: 'cpas-bar-mark' }),
@@ -513,7 +532,7 @@ function implSelect(ctx, r, msg) {
 }
 
 // Impact assessments, recommendations and decisions.
-async function assessmentsView(body, ctx, plan) {
+async function assessmentsView(body, ctx, plan, decide) {
   const { el, t, api } = ctx;
   const list = (await api('GET', P + '/assessments' + ctx.qs({ plan_id: plan.id }))).items || [];
   const full = await Promise.all(list.map((a) => api('GET', `${P}/assessments/${a.id}`)));
@@ -529,7 +548,8 @@ async function assessmentsView(body, ctx, plan) {
       el('table', { class: 'cpas-table cpas-recs' }, el('tbody', {}, ...(a.recommendations || []).map((r) => el('tr', { 'data-id': r.id },
         el('td', { text: r.text }), el('td', { text: r.owner }), el('td', { text: ctx.fmtDate(r.due_date) }),
         el('td', {}, badge(ctx, 'rstatus', r.status, t('cpas.rstatus.' + r.status))),
-        el('td', {}, r.status === 'proposed' ? el('span', { class: 'cpas-decide' }, ...['accepted', 'rejected'].map((dec) =>
+        el('td', {}, r.status === 'proposed' && !decide ? el('span', { class: 'muted small cpas-awaiting', text: t('cpas.asm.awaiting') })
+          : r.status === 'proposed' ? el('span', { class: 'cpas-decide' }, ...['accepted', 'rejected'].map((dec) =>
           el('button', { type: 'button', class: dec === 'accepted' ? 'cpas-accept' : 'secondary cpas-reject',
             text: t(dec === 'accepted' ? 'cpas.asm.accept' : 'cpas.asm.reject'), onclick: async () => {
               try { await api('POST', `${P}/recommendations/${r.id}/decision`, { decision: dec }); ctx.rerender(); } catch (e) { msg.className = 'cpas-msg error-text'; msg.textContent = errorText(ctx, e); }
@@ -617,13 +637,14 @@ registerPage({
     if (view === 'plan' && id) {
       const plan = await ctx.api('GET', `${P}/plans/${id}`);
       const active = TABS.includes(tab) ? tab : 'framework';
-      body.append(planHeader(ctx, plan, active));
+      const decide = await canDecide(ctx, plan);
+      body.append(planHeader(ctx, plan, active, decide));
       const panel = ctx.el('div', { role: 'tabpanel', id: 'cpas-panel', 'aria-labelledby': 'cpas-tab-' + active });
       body.append(panel);
       if (active === 'framework') await frameworkView(panel, ctx, plan);
       else if (active === 'data') await dataView(panel, ctx, plan);
       else if (active === 'dashboard') await dashboardView(panel, ctx, plan, sub);
-      else if (active === 'assessments') await assessmentsView(panel, ctx, plan);
+      else if (active === 'assessments') await assessmentsView(panel, ctx, plan, decide);
       else await contextView(panel, ctx, plan);
     } else {
       await plansView(body, ctx);

@@ -43,7 +43,8 @@ addStrings({
     'design.feas.unit': 'Unit type', 'design.feas.need': 'Needed', 'design.feas.levels': 'Pledged (by readiness level)',
     'design.feas.earliest': 'Earliest deployment', 'design.feas.meets': 'Meets the {d}-day benchmark',
     'design.feas.misses': 'Does not meet the {d}-day benchmark', 'design.feas.short': 'short by {n}',
-    'design.plan': 'Create the CPAS plan skeleton', 'design.plan.done': 'CPAS plan {id}: one outcome per model',
+    'design.plan': 'Create the CPAS plan skeleton', 'design.plan.done': 'CPAS plan (one outcome per model): ',
+    'design.plan.open': 'open the plan',
     'design.next': 'Move to {s}', 'design.decision': 'Decision (resolution, hand-over record)',
     'design.mcheck': 'Mandate report', 'design.mandate.json': 'Mandate (JSON)', 'design.check': 'Check the mandate',
     'design.example.flawed': 'Load a flawed example', 'design.example.sound': 'Load a sound example',
@@ -86,7 +87,8 @@ addStrings({
     'design.feas.unit': 'Type d’unité', 'design.feas.need': 'Requis', 'design.feas.levels': 'Engagés (par niveau de préparation)',
     'design.feas.earliest': 'Déploiement au plus tôt', 'design.feas.meets': 'Respecte le délai de {d} jours',
     'design.feas.misses': 'Ne respecte pas le délai de {d} jours', 'design.feas.short': 'il en manque {n}',
-    'design.plan': 'Créer l’ébauche de plan CPAS', 'design.plan.done': 'Plan CPAS {id} : un résultat par modèle',
+    'design.plan': 'Créer l’ébauche de plan CPAS', 'design.plan.done': 'Plan CPAS (un résultat par modèle) : ',
+    'design.plan.open': 'ouvrir le plan',
     'design.next': 'Passer à : {s}', 'design.decision': 'Décision (résolution, procès-verbal de passation)',
     'design.mcheck': 'Rapport sur le mandat', 'design.mandate.json': 'Mandat (JSON)', 'design.check': 'Examiner le mandat',
     'design.example.flawed': 'Charger un exemple défectueux', 'design.example.sound': 'Charger un exemple solide',
@@ -308,6 +310,9 @@ async function renderDesigns(root, ctx) {
 
 async function renderDesign(root, ctx, id) {
   const [d, lc] = await Promise.all([ctx.api('GET', '/design/missions/' + encodeURIComponent(id)), cat(ctx, 'lifecycle')]);
+  // The CPAS plan drafted from this design, by its title (a link to its page
+  // in the CPAS module, route #/cpas/plan/<id>/framework).
+  const plan = d.plan_id ? await ctx.api('GET', '/cpas/plans/' + encodeURIComponent(d.plan_id)).catch(() => null) : null;
   const der = d.derived;
   const msg = ctx.el('div', { id: 'design-msg', role: 'status' });
   const act = (label, idAttr, fn) => ctx.el('button', { type: 'button', id: idAttr, text: label, onclick: async () => {
@@ -321,7 +326,9 @@ async function renderDesign(root, ctx, id) {
     d.pushed_requirements && d.pushed_requirements.length ? ctx.el('span', { id: 'design-pushed', text: ctx.t('design.pushed', { n: d.pushed_requirements.length }) })
       : act(ctx.t('design.push'), 'design-push', async () => { await ctx.api('POST', `/design/missions/${d.id}/requirements`, {}); ctx.rerender(); }),
     act(ctx.t('design.feas.show'), 'design-feas', async () => showFeasibility(ctx, feas, await ctx.api('GET', `/design/missions/${d.id}/feasibility`))),
-    d.plan_id ? ctx.el('span', { id: 'design-plan-done', text: ctx.t('design.plan.done', { id: d.plan_id }) })
+    d.plan_id ? ctx.el('span', { id: 'design-plan-done' }, ctx.t('design.plan.done'),
+      ctx.el('a', { id: 'design-plan-link', href: '#/cpas/plan/' + encodeURIComponent(d.plan_id) + '/framework',
+        text: plan && plan.title ? plan.title : ctx.t('design.plan.open') }))
       : act(ctx.t('design.plan'), 'design-plan', async () => { await ctx.api('POST', `/design/missions/${d.id}/plan`, {}); ctx.rerender(); }),
     next ? decision : null,
     next ? act(ctx.t('design.next', { s: ctx.t('design.state.' + next.to) }), 'design-next', async () => {

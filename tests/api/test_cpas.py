@@ -670,6 +670,15 @@ def formula_indicators_ratios_composites_and_cycles():
     st, e, _, _ = ind("Duplicate code", "pop_k")
     expect(st == 400 and e["error"]["field"] == "code", (st, e))
     expect(count() == n0 + 1, count())
+    # The framework tree names each indicator's code (what a formula's I{code}
+    # refers to) beside its id and name.
+    st, fw, _, _ = req("GET", "/api/v1/cpas/plans/%s/framework" % pl["id"], s=S["viewer"])
+    entries = fw["priorities"][0]["children"][0]["indicators"]
+    expect(st == 200 and all(set(e) == {"id", "name", "code"} for e in entries), (st, entries))
+    codes = {e["name"]: e["code"] for e in entries}
+    expect(codes.get("Population of Ouham-Pende (thousands)") == "pop_k"
+           and codes.get("Civilians killed per 100,000 people") == "kill_rate"
+           and codes.get("Quarterly") == "q_ind", codes)
     # A cycle through PATCH: x1 = 2 * pop_k, y1 = x1 + 1, then x1 = y1.
     st, x1, _, _ = ind("x1", "x1", computed={"source": "formula", "numerator": "2 * I{pop_k}"})
     st, y1, _, _ = ind("y1", "y1", computed={"source": "formula", "numerator": "I{x1} + 1"})

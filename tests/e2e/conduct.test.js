@@ -20,6 +20,11 @@ h.main(async (env) => {
   await env.user('cdo', 'conduct_officer:MINUSCA');
   await env.user('planner', 'planner:MINUSCA', 'confidential');
   const admin = await env.api('admin');
+  // More missions than one list page (50) before MINUSCA, as in the demo's UN
+  // list: the violations' Mission column and form must still know MINUSCA.
+  for (let i = 0; i < 55; i++) {
+    await admin('POST', '/api/v1/missions', { name: 'Closed mission ' + i, acronym: 'OLD-' + i, status: 'closed' });
+  }
   const m = await admin('POST', '/api/v1/missions', { name: 'MINUSCA', acronym: 'MINUSCA', status: 'active' });
   const have = fs.existsSync(TABLE);
   if (have) {
@@ -116,7 +121,10 @@ h.main(async (env) => {
     ad.on('dialog', (d) => d.accept('Night flights resumed after notification agreed'));
     await env.open(ad, 'conduct', 'sofa');
     await ad.waitForSelector('#cd-sofa-list tbody tr');
+    const missionCells = await ad.$$eval('#cd-sofa-list tbody tr td:first-child', (c) => c.map((x) => x.textContent));
+    env.check(missionCells.length === 1 && missionCells[0] === 'MINUSCA', 'Mission column: ' + JSON.stringify(missionCells));
     await ad.click('#cd-sofa-new summary');
+    await ad.selectOption('#cd-s-mission', { label: 'MINUSCA' });
     await ad.selectOption('#cd-s-type', 'detention_of_personnel');
     await ad.selectOption('#cd-s-authority', 'host_police');
     await ad.fill('#cd-s-place', 'Bambari');
@@ -129,6 +137,8 @@ h.main(async (env) => {
     await ad.fill('#cd-s-detained', '2');
     await ad.click('#cd-s-save');
     await ad.waitForFunction(() => document.querySelectorAll('#cd-sofa-list tbody tr').length === 2);
+    const after = await ad.$$eval('#cd-sofa-list tbody tr td:first-child', (c) => c.map((x) => x.textContent));
+    env.check(after.every((x) => x === 'MINUSCA'), 'Mission column after recording: ' + JSON.stringify(after));
     await ad.click('.cd-resolve');
     await ad.waitForFunction(() => document.querySelectorAll('.cd-resolve').length === 1);
     const sum = await ad.textContent('#cd-sofa-summary');

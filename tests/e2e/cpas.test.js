@@ -39,12 +39,23 @@ h.main(async (env) => {
   const asm = await api('POST', C + '/assessments', { plan_id: plan.id, title: 'Mid-year impact assessment', period: '2026-Q2',
     scope: 'Protection of civilians in the north-west', questions: ['Did patrols reduce killings?'],
     findings: 'Killings fell where patrols doubled.', rating: 'some_progress' });
-  await api('POST', `${C}/assessments/${asm.id}/recommendations`, { text: 'Double night patrols around the mining sites',
+  const rec = await api('POST', `${C}/assessments/${asm.id}/recommendations`, { text: 'Double night patrols around the mining sites',
     owner: 'Force Commander', due_date: '2026-09-30' });
   await api('POST', `${C}/plans/${plan.id}/drivers`, { title: 'Transhumance disputes', trend: 'worsening' });
   await api('POST', `${C}/plans/${plan.id}/stakeholders`, { name: '3R armed group', type: 'armed_group', influence: 'high', attitude: 'hostile' });
   await api('POST', `${C}/plans/${plan.id}/stakeholders`, { name: 'Women\'s associations', type: 'women_groups', influence: 'medium', attitude: 'champion' });
 
+  // The outcome bars (titles of different lengths, statuses with badges of
+  // different widths) start and end at the same x, inside the viewport.
+  const barsAligned = async (pg, label) => {
+    const r = await pg.$$eval('#cpas-outcomes .cpas-bar', (b) => b.map((x) => {
+      const q = x.getBoundingClientRect();
+      return [Math.round(q.left), Math.round(q.right), Math.round(q.width), document.documentElement.clientWidth];
+    }));
+    check(r.length >= 2, label + ': bars ' + r.length);
+    check(r.every((x) => x[0] === r[0][0] && x[1] === r[0][1]), label + ': bars not aligned ' + JSON.stringify(r));
+    check(r.every((x) => x[2] >= 100 && x[1] <= x[3]), label + ': bars too small or off screen ' + JSON.stringify(r));
+  };
   const page = await env.page('planner');
   page.on('dialog', (d) => d.accept());
   const ready = () => page.waitForSelector('#cpas-body[data-ready="1"]');
@@ -117,7 +128,15 @@ h.main(async (env) => {
     check(dots === 3 && targets === 2, `dots ${dots}, targets ${targets}`);
     const bars = await page.$$eval('#cpas-outcomes .cpas-outcome', (o) => o.length);
     check(bars === 2, 'two outcomes: ' + bars);
+    await barsAligned(page, '1366');
     await env.shot(page, 'cpas-dashboard-en');
+    // At phone width too: the bars line up and stay on the screen.
+    const phone = await env.page('planner', { width: 390, height: 844 });
+    await env.open(phone, 'cpas', 'plan', plan.id, 'dashboard');
+    await phone.waitForSelector('#cpas-outcomes .cpas-bar');
+    await barsAligned(phone, '390');
+    await env.shot(phone, 'cpas-dashboard-phone');
+    await phone.context().close();
     await page.$eval('#cpas-chart-box', (e) => e.scrollIntoView());
     await env.shot(page, 'cpas-chart-en');
   });
@@ -149,9 +168,15 @@ h.main(async (env) => {
   await env.test('assessment: a planner cannot decide; leadership accepts the recommendation', async () => {
     await page.click('#cpas-tab-assessments');
     await page.waitForSelector('#cpas-assessments');
-    await page.click('.cpas-accept');
-    await page.waitForFunction(() => (document.querySelector('.cpas-asm .cpas-msg') || { textContent: '' })
-      .textContent.length > 0);
+    // A planner sees the recommendation's state, not the decision buttons
+    // (only a mission administrator of the mission decides; the API refuses
+    // the planner's decision).
+    check(await page.$$eval('.cpas-accept, .cpas-reject', (b) => b.length) === 0, 'planner sees Accept/Reject');
+    check(await page.isVisible('.cpas-recs .badge.cpas-rstatus-proposed'), 'planner sees the state');
+    check((await page.textContent('.cpas-recs')).includes('Awaiting the decision of a mission administrator'), 'awaiting');
+    check(await page.$('#cpas-approve') === null, 'planner sees Approve the plan');
+    await env.shot(page, 'cpas-assessment-planner');
+    await api('POST', `${C}/recommendations/${rec.id}/decision`, { decision: 'accepted' }, 403);
     const boss = await env.page('madmin');
     boss.on('dialog', (d) => d.accept());
     await env.open(boss, 'cpas', 'plan', plan.id, 'assessments');

@@ -70,12 +70,21 @@ h.main(async (env) => {
     env.check((await page.textContent('#design-feas-verdict')).includes('90'), 'verdict against 90 days');
     await page.click('#design-plan');
     await page.waitForSelector('#design-plan-done');
+    // The plan is a link to its page in the CPAS module, named by its title.
+    const dsg = await admin('GET', '/api/v1/design/missions/' + designUrl.split('/').pop());
+    const cp = await admin('GET', '/api/v1/cpas/plans/' + dsg.plan_id);
+    env.check(await page.getAttribute('#design-plan-link', 'href') === `#/cpas/plan/${dsg.plan_id}/framework`, 'plan link');
+    env.check((await page.textContent('#design-plan-link')) === cp.title && !(await page.textContent('#design-plan-done')).includes(dsg.plan_id),
+      'plan link text: ' + (await page.textContent('#design-plan-done')));
     await page.click('#design-next');
     await page.waitForFunction(() => document.getElementById('design-state') &&
       document.getElementById('design-state').textContent === 'planning');
     await page.click('#design-feas');
     await page.waitForSelector('#design-feas-verdict');
     await env.shot(page, 'design-mission');
+    await page.click('#design-plan-link');
+    await page.waitForSelector('#cpas-body[data-ready="1"] #cpas-plan-title');
+    env.check((await page.textContent('#cpas-plan-title')).includes(cp.title), 'the CPAS plan page');
   });
 
   await env.test('mandate report: the flawed example breaks the rules, each finding cited', async () => {

@@ -974,8 +974,10 @@ static pko_rc h_framework_get(pko_req *req, pko_err *err)
         json_array_foreach(inds, j, x)
         {
             if (json_equal(json_object_get(x, "node_id"), json_object_get(n, "id")))
-                json_array_append_new(mine, json_pack("{s:O, s:O}", "id", json_object_get(x, "id"),
-                                                      "name", json_object_get(x, "name")));
+                json_array_append_new(mine, json_pack("{s:O, s:O, s:O}", "id",
+                                                      json_object_get(x, "id"), "name",
+                                                      json_object_get(x, "name"), "code",
+                                                      json_object_get(x, "code")));
         }
         json_object_set_new(n, "indicators", mine);
     }
