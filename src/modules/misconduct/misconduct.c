@@ -25,6 +25,7 @@
 
 #include "core/alloc.h"
 #include "core/clock.h"
+#include "core/field.h"
 #include "modules/misconduct/misconduct.h"
 
 /* ==== Schema ============================================================= */
@@ -138,14 +139,6 @@ static const char *const known_fields[] = {
 
 /* ==== Validation ========================================================= */
 
-static bool in_list(const char *const *list, const char *v)
-{
-    for (size_t i = 0; v && list[i]; i++)
-        if (strcmp(list[i], v) == 0)
-            return true;
-    return false;
-}
-
 static bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 bool misconduct_is_partial_date(const char *s)
@@ -183,31 +176,11 @@ static int cmp_partial(const char *a, const char *b)
     return strncmp(a, b, n);
 }
 
-#define NULLABLE(v) (!(v) || json_is_null(v))
-
-static pko_rc check_enum(json_t *f, const char *name, const char *const *list, bool required,
-                         pko_err *err)
-{
-    json_t *v = json_object_get(f, name);
-    if (NULLABLE(v)) {
-        if (required && v)
-            return pko_err_field(err, PKO_EINVAL, name, "%s is required", name);
-        return PKO_OK;
-    }
-    if (json_is_string(v) && in_list(list, json_string_value(v)))
-        return PKO_OK;
-    char allowed[512];
-    size_t o = 0;
-    allowed[0] = 0;
-    for (size_t i = 0; list[i] && o < sizeof(allowed) - 1; i++)
-        o += (size_t)snprintf(allowed + o, sizeof(allowed) - o, "%s%s", i ? ", " : "", list[i]);
-    return pko_err_field(err, PKO_EINVAL, name, "%s must be one of: %s", name, allowed);
-}
 
 static pko_rc check_count(json_t *f, const char *name, json_int_t max, pko_err *err)
 {
     json_t *v = json_object_get(f, name);
-    if (NULLABLE(v))
+    if (pko_field_null(v))
         return PKO_OK;
     if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > max)
         return pko_err_field(err, PKO_EINVAL, name, "%s must be a whole number from 0 to %lld",
@@ -218,7 +191,7 @@ static pko_rc check_count(json_t *f, const char *name, json_int_t max, pko_err *
 static pko_rc check_text(json_t *f, const char *name, size_t max, pko_err *err)
 {
     json_t *v = json_object_get(f, name);
-    if (NULLABLE(v))
+    if (pko_field_null(v))
         return PKO_OK;
     if (!json_is_string(v) || strlen(json_string_value(v)) > max)
         return pko_err_field(err, PKO_EINVAL, name, "%s must be text of at most %zu bytes", name,
@@ -229,7 +202,7 @@ static pko_rc check_text(json_t *f, const char *name, size_t max, pko_err *err)
 static pko_rc check_date(json_t *f, const char *name, const char *today, pko_err *err)
 {
     json_t *v = json_object_get(f, name);
-    if (NULLABLE(v))
+    if (pko_field_null(v))
         return PKO_OK;
     const char *s = json_string_value(v);
     if (!misconduct_is_partial_date(s))
@@ -274,14 +247,14 @@ pko_rc misconduct_validate(json_t *f, int creating, const json_t *cur, const cha
     json_t *v;
     json_object_foreach(f, k, v)
     {
-        if (!in_list(known_fields, k))
+        if (!pko_field_in(known_fields, k))
             return pko_err_field(err, PKO_EINVAL, k, "%.64s is not a field of an allegation", k);
     }
     if (creating) {
         static const char *const req[] = {"mission", "category", "personnel_type",
                                           "reported_on"};
         for (size_t i = 0; i < 4; i++)
-            if (NULLABLE(json_object_get(f, req[i])))
+            if (pko_field_null(json_object_get(f, req[i])))
                 return pko_err_field(err, PKO_EINVAL, req[i],
                                      "%s is required: every allegation names its %s", req[i],
                                      strcmp(req[i], "reported_on") == 0 ? "date of report"
@@ -303,13 +276,13 @@ pko_rc misconduct_validate(json_t *f, int creating, const json_t *cur, const cha
         return pko_err_field(err, PKO_EINVAL, "mission",
                              "mission must be a mission's acronym (2 to 32 capital letters, "
                              "digits or '-'), such as MINUSCA");
-    if ((rc = check_enum(f, "category", misconduct_categories, true, err)) ||
-        (rc = check_enum(f, "personnel_type", misconduct_personnel_types, true, err)) ||
-        (rc = check_enum(f, "investigation_status", investigation_statuses, false, err)) ||
-        (rc = check_enum(f, "nio_appointed", nio_values, false, err)) ||
-        (rc = check_enum(f, "result", results, false, err)) ||
-        (rc = check_enum(f, "referral_criminal", tri_values, false, err)) ||
-        (rc = check_enum(f, "paternity_established", tri_values, false, err)) ||
+    if ((rc = pko_field_enum(f, "category", misconduct_categories, true, err)) ||
+        (rc = pko_field_enum(f, "personnel_type", misconduct_personnel_types, true, err)) ||
+        (rc = pko_field_enum(f, "investigation_status", investigation_statuses, false, err)) ||
+        (rc = pko_field_enum(f, "nio_appointed", nio_values, false, err)) ||
+        (rc = pko_field_enum(f, "result", results, false, err)) ||
+        (rc = pko_field_enum(f, "referral_criminal", tri_values, false, err)) ||
+        (rc = pko_field_enum(f, "paternity_established", tri_values, false, err)) ||
         (rc = check_count(f, "personnel_count", 100000, err)) ||
         (rc = check_count(f, "victims_adult", 100000, err)) ||
         (rc = check_count(f, "victims_child", 100000, err)) ||
@@ -336,11 +309,11 @@ pko_rc misconduct_validate(json_t *f, int creating, const json_t *cur, const cha
     static const char *const bools[] = {"paternity_claim", "victim_assistance_given"};
     for (size_t i = 0; i < 2; i++) {
         v = json_object_get(f, bools[i]);
-        if (!NULLABLE(v) && !json_is_boolean(v))
+        if (!pko_field_null(v) && !json_is_boolean(v))
             return pko_err_field(err, PKO_EINVAL, bools[i], "%s must be true or false", bools[i]);
     }
     v = json_object_get(f, "allegation_types");
-    if (!NULLABLE(v)) {
+    if (!pko_field_null(v)) {
         if (!json_is_array(v) || json_array_size(v) > 32)
             return pko_err_field(err, PKO_EINVAL, "allegation_types",
                                  "allegation_types must be an array of at most 32 texts such as "
@@ -358,7 +331,7 @@ pko_rc misconduct_validate(json_t *f, int creating, const json_t *cur, const cha
         }
     }
     v = json_object_get(f, "personnel");
-    if (!NULLABLE(v)) {
+    if (!pko_field_null(v)) {
         if (!json_is_array(v) || json_array_size(v) > 32)
             return pko_err_field(err, PKO_EINVAL, "personnel",
                                  "personnel must be an array of at most 32 {type, count}");
@@ -367,8 +340,8 @@ pko_rc misconduct_validate(json_t *f, int creating, const json_t *cur, const cha
         json_array_foreach(v, i, p)
         {
             json_t *t = json_object_get(p, "type"), *c = json_object_get(p, "count");
-            if (!json_is_object(p) || !in_list(misconduct_personnel_types, json_string_value(t)) ||
-                (!NULLABLE(c) && (!json_is_integer(c) || json_integer_value(c) < 0 ||
+            if (!json_is_object(p) || !pko_field_in(misconduct_personnel_types, json_string_value(t)) ||
+                (!pko_field_null(c) && (!json_is_integer(c) || json_integer_value(c) < 0 ||
                                   json_integer_value(c) > 100000)) ||
                 json_object_size(p) > 2)
                 return pko_err_field(err, PKO_EINVAL, "personnel",
@@ -510,7 +483,7 @@ static pko_rc h_list(pko_req *req, pko_err *err)
     const char *year = pko_req_query(req, "year");
     const char *nat = pko_req_query(req, "nationality");
     const char *q = pko_req_query(req, "q");
-    if (category && !in_list(misconduct_categories, category))
+    if (category && !pko_field_in(misconduct_categories, category))
         return pko_err_field(err, PKO_EINVAL, "category", "unknown category %.64s", category);
     if (year && (strlen(year) != 4 || !misconduct_is_partial_date(year)))
         return pko_err_field(err, PKO_EINVAL, "year", "year must be four digits, such as 2023");

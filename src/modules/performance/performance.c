@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "core/field.h"
 #include "modules/missions/missions.h"
 #include "modules/pcrs/pcrs.h"
 #include "modules/performance/performance.h"
@@ -156,39 +157,7 @@ const char *perf_rating_label(const char *c, int r)
     return max == 4 ? military_scale[r - 1] : police_scale[r - 1];
 }
 
-/* ==== Validation helpers ================================================= */
-
-static bool in_list(const char *const *list, const char *v)
-{
-    for (size_t i = 0; v && list[i]; i++)
-        if (strcmp(list[i], v) == 0)
-            return true;
-    return false;
-}
-
-static bool is_date(const char *s)
-{
-    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return false;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-            return false;
-    int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1945 || m < 1 || m > 12 || d < 1)
-        return false;
-    return d <= mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
-}
-
-#define NULLABLE(v) (!(v) || json_is_null(v))
-
-static json_t *merged(json_t *f, const json_t *cur, const char *name)
-{
-    json_t *v = json_object_get(f, name);
-    if (!v && cur)
-        v = json_object_get(cur, name);
-    return json_is_null(v) ? NULL : v;
-}
+/* ==== Validation (field checks: core/field.h) ============================= */
 
 static pko_rc check_known(json_t *f, const char *const *known, const char *what, pko_err *err)
 {
@@ -196,7 +165,7 @@ static pko_rc check_known(json_t *f, const char *const *known, const char *what,
     json_t *v;
     json_object_foreach(f, k, v)
     {
-        if (!in_list(known, k))
+        if (!pko_field_in(known, k))
             return pko_err_field(err, PKO_EINVAL, k, "%.64s is not a field of %s", k, what);
     }
     return PKO_OK;
@@ -206,46 +175,9 @@ static pko_rc check_required(json_t *f, int creating, const char *const *req, pk
 {
     for (size_t i = 0; req[i]; i++) {
         json_t *v = json_object_get(f, req[i]);
-        if (creating ? NULLABLE(v) : (v && json_is_null(v)))
+        if (creating ? pko_field_null(v) : (v && json_is_null(v)))
             return pko_err_field(err, PKO_EINVAL, req[i], "%s is required", req[i]);
     }
-    return PKO_OK;
-}
-
-static pko_rc check_enum(json_t *f, const char *name, const char *const *list, pko_err *err)
-{
-    json_t *v = json_object_get(f, name);
-    if (NULLABLE(v) || (json_is_string(v) && in_list(list, json_string_value(v))))
-        return PKO_OK;
-    char allowed[512];
-    size_t o = 0;
-    allowed[0] = 0;
-    for (size_t i = 0; list[i] && o < sizeof(allowed) - 1; i++)
-        o += (size_t)snprintf(allowed + o, sizeof(allowed) - o, "%s%s", i ? ", " : "", list[i]);
-    return pko_err_field(err, PKO_EINVAL, name, "%s must be one of: %s", name, allowed);
-}
-
-static pko_rc check_text(json_t *f, const char *name, size_t max, pko_err *err)
-{
-    json_t *v = json_object_get(f, name);
-    if (NULLABLE(v))
-        return PKO_OK;
-    if (!json_is_string(v) || !*json_string_value(v) || strlen(json_string_value(v)) > max)
-        return pko_err_field(err, PKO_EINVAL, name,
-                             "%s must be a non-empty text of at most %zu bytes", name, max);
-    return PKO_OK;
-}
-
-static pko_rc check_date(json_t *f, const char *name, const char *today, pko_err *err)
-{
-    json_t *v = json_object_get(f, name);
-    if (NULLABLE(v))
-        return PKO_OK;
-    if (!is_date(json_string_value(v)))
-        return pko_err_field(err, PKO_EINVAL, name, "%s must be a date YYYY-MM-DD", name);
-    if (today && strcmp(json_string_value(v), today) > 0)
-        return pko_err_field(err, PKO_EINVAL, name, "%s %s is in the future (today is %s)", name,
-                             json_string_value(v), today);
     return PKO_OK;
 }
 
@@ -304,15 +236,15 @@ pko_rc perf_evaluation_validate(json_t *f, int creating, const json_t *cur, cons
             if (json_object_get(f, fixed[i]))
                 return pko_err_field(err, PKO_EINVAL, fixed[i], "%s cannot change", fixed[i]);
     }
-    if ((rc = check_text(f, "mission_id", 64, err)) ||
-        (rc = check_text(f, "unit_name", 200, err)) ||
-        (rc = check_text(f, "evaluator", 200, err)) ||
-        (rc = check_text(f, "pledge_id", 64, err)) || (rc = check_text(f, "notes", 8000, err)) ||
-        (rc = check_enum(f, "kind", perf_kinds, err)) ||
-        (rc = check_date(f, "evaluated_on", today, err)))
+    if ((rc = pko_field_text(f, "mission_id", 64, err)) ||
+        (rc = pko_field_text(f, "unit_name", 200, err)) ||
+        (rc = pko_field_text(f, "evaluator", 200, err)) ||
+        (rc = pko_field_text(f, "pledge_id", 64, err)) || (rc = pko_field_text(f, "notes", 8000, err)) ||
+        (rc = pko_field_enum(f, "kind", perf_kinds, false, err)) ||
+        (rc = pko_field_date(f, "evaluated_on", today, err)))
         return rc;
     json_t *v = json_object_get(f, "unit_type");
-    const char *component = json_string_value(merged(f, cur, "component"));
+    const char *component = json_string_value(pko_field_merged(f, cur, "component"));
     if (creating) {
         const pcrs_unit_type *t = pcrs_unit_type_find(json_string_value(v));
         if (!t)
@@ -329,9 +261,9 @@ pko_rc perf_evaluation_validate(json_t *f, int creating, const json_t *cur, cons
     bool police = component && strcmp(component, "police") == 0;
     int max = perf_scale_max(component);
     /* Period: required in mission; a quarter for police units. */
-    const char *kind = json_string_value(merged(f, cur, "kind"));
-    json_t *per = merged(f, cur, "period");
-    const char *when = json_string_value(merged(f, cur, "evaluated_on"));
+    const char *kind = json_string_value(pko_field_merged(f, cur, "kind"));
+    json_t *per = pko_field_merged(f, cur, "period");
+    const char *when = json_string_value(pko_field_merged(f, cur, "evaluated_on"));
     if (kind && strcmp(kind, "in_mission") == 0) {
         if (!per)
             return pko_err_field(err, PKO_EINVAL, "period",
@@ -359,8 +291,8 @@ pko_rc perf_evaluation_validate(json_t *f, int creating, const json_t *cur, cons
         }
     }
     /* Ratings against the component's scale, one per standard. */
-    json_t *ratings = merged(f, cur, "ratings");
-    json_t *shortfalls = merged(f, cur, "shortfalls");
+    json_t *ratings = pko_field_merged(f, cur, "ratings");
+    json_t *shortfalls = pko_field_merged(f, cur, "shortfalls");
     if (json_object_get(f, "ratings")) {
         if (!json_is_array(ratings) || json_array_size(ratings) == 0 ||
             json_array_size(ratings) > 32)
@@ -380,7 +312,7 @@ pko_rc perf_evaluation_validate(json_t *f, int creating, const json_t *cur, cons
         const char *std = json_string_value(json_object_get(r, "standard"));
         json_t *val = json_object_get(r, "rating");
         json_t *com = json_object_get(r, "comment");
-        if (!json_is_object(r) || !in_list(perf_standards, std))
+        if (!json_is_object(r) || !pko_field_in(perf_standards, std))
             return pko_err_field(err, PKO_EINVAL, "ratings",
                                  "ratings[%zu].standard must be a performance standard (GET "
                                  "/api/v1/unit-evaluations/standards)",
@@ -409,9 +341,9 @@ pko_rc perf_evaluation_validate(json_t *f, int creating, const json_t *cur, cons
     {
         const char *std = json_string_value(json_object_get(s, "standard"));
         const char *d = json_string_value(json_object_get(s, "description"));
-        if (!json_is_object(s) || !in_list(perf_standards, std) || !d || !*d ||
+        if (!json_is_object(s) || !pko_field_in(perf_standards, std) || !d || !*d ||
             strlen(d) > 4000 ||
-            !in_list(severities, json_string_value(json_object_get(s, "severity"))) ||
+            !pko_field_in(severities, json_string_value(json_object_get(s, "severity"))) ||
             json_object_size(s) > 3)
             return pko_err_field(err, PKO_EINVAL, "shortfalls",
                                  "shortfalls[%zu] must be {standard, description, severity: "
@@ -457,27 +389,27 @@ pko_rc perf_measure_validate(json_t *f, int creating, const json_t *cur, const c
     pko_rc rc;
     if ((rc = check_known(f, measure_known, "a remedial measure", err)) ||
         (rc = check_required(f, creating, req, err)) ||
-        (rc = check_enum(f, "shortfall_standard", perf_standards, err)) ||
-        (rc = check_enum(f, "area", perf_measure_areas, err)) ||
-        (rc = check_enum(f, "responsible", responsibles, err)) ||
-        (rc = check_enum(f, "level", levels, err)) ||
-        (rc = check_enum(f, "status", perf_measure_statuses, err)) ||
-        (rc = check_text(f, "action", 4000, err)) ||
-        (rc = check_text(f, "evidence", 4000, err)) ||
-        (rc = check_date(f, "completed_on", today, err)) ||
-        (rc = check_date(f, "due_on", NULL, err)))
+        (rc = pko_field_enum(f, "shortfall_standard", perf_standards, false, err)) ||
+        (rc = pko_field_enum(f, "area", perf_measure_areas, false, err)) ||
+        (rc = pko_field_enum(f, "responsible", responsibles, false, err)) ||
+        (rc = pko_field_enum(f, "level", levels, false, err)) ||
+        (rc = pko_field_enum(f, "status", perf_measure_statuses, false, err)) ||
+        (rc = pko_field_text(f, "action", 4000, err)) ||
+        (rc = pko_field_text(f, "evidence", 4000, err)) ||
+        (rc = pko_field_date(f, "completed_on", today, err)) ||
+        (rc = pko_field_date(f, "due_on", NULL, err)))
         return rc;
     if (!creating && json_is_null(json_object_get(f, "status")))
         return pko_err_field(err, PKO_EINVAL, "status", "status cannot be removed");
-    const char *st = json_string_value(merged(f, cur, "status"));
+    const char *st = json_string_value(pko_field_merged(f, cur, "status"));
     bool done = st && strcmp(st, "completed") == 0;
-    if (done && !merged(f, cur, "completed_on"))
+    if (done && !pko_field_merged(f, cur, "completed_on"))
         return pko_err_field(err, PKO_EINVAL, "completed_on",
                              "a completed measure gives completed_on");
-    if (done && !merged(f, cur, "evidence"))
+    if (done && !pko_field_merged(f, cur, "evidence"))
         return pko_err_field(err, PKO_EINVAL, "evidence",
                              "a completed measure says what shows it is done (evidence)");
-    if (!done && merged(f, cur, "completed_on"))
+    if (!done && pko_field_merged(f, cur, "completed_on"))
         return pko_err_field(err, PKO_EINVAL, "completed_on",
                              "completed_on is set only with status completed");
     return PKO_OK;
@@ -656,7 +588,7 @@ static pko_rc check_pledge(pko_req *req, json_t *b, const json_t *cur, pko_err *
     }
     if (rc)
         return rc;
-    json_t *type = merged(b, cur, "unit_type"), *country = merged(b, cur, "contributing_country");
+    json_t *type = pko_field_merged(b, cur, "unit_type"), *country = pko_field_merged(b, cur, "contributing_country");
     bool same = json_equal(json_object_get(p, "unit_type"), type) &&
                 json_equal(json_object_get(p, "country"), country);
     json_decref(p);
@@ -678,7 +610,7 @@ static pko_rc h_list(pko_req *req, pko_err *err)
         return rc;
     const char *kind = pko_req_query(req, "kind");
     const char *comp = pko_req_query(req, "component");
-    if (kind && !in_list(perf_kinds, kind))
+    if (kind && !pko_field_in(perf_kinds, kind))
         return pko_err_field(err, PKO_EINVAL, "kind", "unknown kind %.64s", kind);
     if (comp && strcmp(comp, "military") && strcmp(comp, "police"))
         return pko_err_field(err, PKO_EINVAL, "component", "component is military or police");
@@ -958,7 +890,7 @@ static pko_rc h_plan_create(pko_req *req, pko_err *err)
             rc = pko_err_field(err, PKO_EINVAL, k, "%.64s is not a field of a plan", k);
     }
     if (!rc)
-        rc = check_text(b, "summary", 4000, err);
+        rc = pko_field_text(b, "summary", 4000, err);
     if (!rc && (!json_is_array(measures) || json_array_size(measures) == 0 ||
                 json_array_size(measures) > 64))
         rc = pko_err_field(err, PKO_EINVAL, "measures",

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "core/field.h"
 #include "modules/incidents/incidents.h"
 #include "modules/missions/missions.h"
 #include "modules/sofa/sofa.h"
@@ -98,81 +99,12 @@ static const char *const known_fields[] = {
     "flights_affected", "items_held", "status", "raised_on", "resolution", "resolved_on",
     "incident_id", "notes",      "classification", NULL};
 
-/* ==== Validation ========================================================= */
-
-static bool in_list(const char *const *list, const char *v)
-{
-    for (size_t i = 0; v && list[i]; i++)
-        if (strcmp(list[i], v) == 0)
-            return true;
-    return false;
-}
-
-static bool is_date(const char *s)
-{
-    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return false;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-            return false;
-    int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1945 || m < 1 || m > 12 || d < 1)
-        return false;
-    return d <= mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
-}
-
-#define NULLABLE(v) (!(v) || json_is_null(v))
-
-static json_t *merged(json_t *f, const json_t *cur, const char *name)
-{
-    json_t *v = json_object_get(f, name);
-    if (!v && cur)
-        v = json_object_get(cur, name);
-    return json_is_null(v) ? NULL : v;
-}
-
-static pko_rc check_enum(json_t *f, const char *name, const char *const *list, pko_err *err)
-{
-    json_t *v = json_object_get(f, name);
-    if (NULLABLE(v) || (json_is_string(v) && in_list(list, json_string_value(v))))
-        return PKO_OK;
-    char allowed[512];
-    size_t o = 0;
-    allowed[0] = 0;
-    for (size_t i = 0; list[i] && o < sizeof(allowed) - 1; i++)
-        o += (size_t)snprintf(allowed + o, sizeof(allowed) - o, "%s%s", i ? ", " : "", list[i]);
-    return pko_err_field(err, PKO_EINVAL, name, "%s must be one of: %s", name, allowed);
-}
-
-static pko_rc check_text(json_t *f, const char *name, size_t max, pko_err *err)
-{
-    json_t *v = json_object_get(f, name);
-    if (NULLABLE(v))
-        return PKO_OK;
-    if (!json_is_string(v) || !*json_string_value(v) || strlen(json_string_value(v)) > max)
-        return pko_err_field(err, PKO_EINVAL, name,
-                             "%s must be a non-empty text of at most %zu bytes", name, max);
-    return PKO_OK;
-}
-
-static pko_rc check_date(json_t *f, const char *name, const char *today, pko_err *err)
-{
-    json_t *v = json_object_get(f, name);
-    if (NULLABLE(v))
-        return PKO_OK;
-    if (!is_date(json_string_value(v)))
-        return pko_err_field(err, PKO_EINVAL, name, "%s must be a date YYYY-MM-DD", name);
-    if (today && strcmp(json_string_value(v), today) > 0)
-        return pko_err_field(err, PKO_EINVAL, name, "%s %s is in the future (today is %s)", name,
-                             json_string_value(v), today);
-    return PKO_OK;
-}
+/* ==== Validation (field checks: core/field.h) ============================= */
 
 static pko_rc check_count(json_t *f, const char *name, pko_err *err)
 {
     json_t *v = json_object_get(f, name);
-    if (NULLABLE(v))
+    if (pko_field_null(v))
         return PKO_OK;
     if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 100000)
         return pko_err_field(err, PKO_EINVAL, name, "%s must be a whole number from 0 to 100000",
@@ -188,14 +120,14 @@ pko_rc sofa_validate(json_t *f, int creating, const json_t *cur, const char *tod
     json_t *v;
     json_object_foreach(f, k, v)
     {
-        if (!in_list(known_fields, k))
+        if (!pko_field_in(known_fields, k))
             return pko_err_field(err, PKO_EINVAL, k, "%.64s is not a field of a violation", k);
     }
     static const char *const req[] = {"mission_id", "type",        "authority", "place",
                                       "started_on", "description", "impact"};
     for (size_t i = 0; i < sizeof(req) / sizeof(req[0]); i++) {
         v = json_object_get(f, req[i]);
-        if (creating ? NULLABLE(v) : (v && json_is_null(v)))
+        if (creating ? pko_field_null(v) : (v && json_is_null(v)))
             return pko_err_field(err, PKO_EINVAL, req[i], "%s is required", req[i]);
     }
     if (!creating && json_object_get(f, "mission_id"))
@@ -203,28 +135,28 @@ pko_rc sofa_validate(json_t *f, int creating, const json_t *cur, const char *tod
     if (!creating && json_is_null(json_object_get(f, "status")))
         return pko_err_field(err, PKO_EINVAL, "status", "status cannot be removed");
     pko_rc rc;
-    if ((rc = check_enum(f, "type", sofa_types, err)) ||
-        (rc = check_enum(f, "authority", sofa_authorities, err)) ||
-        (rc = check_enum(f, "impact", sofa_impacts, err)) ||
-        (rc = check_enum(f, "status", sofa_statuses, err)) ||
-        (rc = check_text(f, "mission_id", 64, err)) ||
-        (rc = check_text(f, "authority_detail", 300, err)) ||
-        (rc = check_text(f, "place", 300, err)) ||
-        (rc = check_text(f, "description", 8000, err)) ||
-        (rc = check_text(f, "impact_description", 4000, err)) ||
-        (rc = check_text(f, "items_held", 2000, err)) ||
-        (rc = check_text(f, "resolution", 4000, err)) ||
-        (rc = check_text(f, "incident_id", 64, err)) ||
-        (rc = check_text(f, "notes", 8000, err)) ||
+    if ((rc = pko_field_enum(f, "type", sofa_types, false, err)) ||
+        (rc = pko_field_enum(f, "authority", sofa_authorities, false, err)) ||
+        (rc = pko_field_enum(f, "impact", sofa_impacts, false, err)) ||
+        (rc = pko_field_enum(f, "status", sofa_statuses, false, err)) ||
+        (rc = pko_field_text(f, "mission_id", 64, err)) ||
+        (rc = pko_field_text(f, "authority_detail", 300, err)) ||
+        (rc = pko_field_text(f, "place", 300, err)) ||
+        (rc = pko_field_text(f, "description", 8000, err)) ||
+        (rc = pko_field_text(f, "impact_description", 4000, err)) ||
+        (rc = pko_field_text(f, "items_held", 2000, err)) ||
+        (rc = pko_field_text(f, "resolution", 4000, err)) ||
+        (rc = pko_field_text(f, "incident_id", 64, err)) ||
+        (rc = pko_field_text(f, "notes", 8000, err)) ||
         (rc = check_count(f, "personnel_detained", err)) ||
         (rc = check_count(f, "flights_affected", err)) ||
-        (rc = check_date(f, "started_on", today, err)) ||
-        (rc = check_date(f, "ended_on", today, err)) ||
-        (rc = check_date(f, "raised_on", today, err)) ||
-        (rc = check_date(f, "resolved_on", today, err)))
+        (rc = pko_field_date(f, "started_on", today, err)) ||
+        (rc = pko_field_date(f, "ended_on", today, err)) ||
+        (rc = pko_field_date(f, "raised_on", today, err)) ||
+        (rc = pko_field_date(f, "resolved_on", today, err)))
         return rc;
     v = json_object_get(f, "operations_affected");
-    if (!NULLABLE(v)) {
+    if (!pko_field_null(v)) {
         size_t i;
         json_t *o;
         if (!json_is_array(v) || json_array_size(v) > 10)
@@ -232,7 +164,7 @@ pko_rc sofa_validate(json_t *f, int creating, const json_t *cur, const char *tod
                                  "operations_affected must be an array of operations");
         json_array_foreach(v, i, o)
         {
-            if (!in_list(operations, json_string_value(o)))
+            if (!pko_field_in(operations, json_string_value(o)))
                 return pko_err_field(err, PKO_EINVAL, "operations_affected",
                                      "operations_affected[%zu] must be one of patrol, resupply, "
                                      "medical_evacuation, flight_operations, aerial_surveillance, "
@@ -247,26 +179,26 @@ pko_rc sofa_validate(json_t *f, int creating, const json_t *cur, const char *tod
     } coords[] = {{"lat", 90}, {"lon", 180}};
     for (size_t i = 0; i < 2; i++) {
         v = json_object_get(f, coords[i].name);
-        if (!NULLABLE(v) && (!json_is_number(v) || !isfinite(json_number_value(v)) ||
+        if (!pko_field_null(v) && (!json_is_number(v) || !isfinite(json_number_value(v)) ||
                              fabs(json_number_value(v)) > coords[i].max))
             return pko_err_field(err, PKO_EINVAL, coords[i].name,
                                  "%s must be a number from -%g to %g", coords[i].name,
                                  coords[i].max, coords[i].max);
     }
     /* Cross-field rules on the record as it will be. */
-    if (!merged(f, cur, "lat") != !merged(f, cur, "lon"))
-        return pko_err_field(err, PKO_EINVAL, merged(f, cur, "lat") ? "lon" : "lat",
+    if (!pko_field_merged(f, cur, "lat") != !pko_field_merged(f, cur, "lon"))
+        return pko_err_field(err, PKO_EINVAL, pko_field_merged(f, cur, "lat") ? "lon" : "lat",
                              "give both lat and lon, or neither");
-    const char *type = json_string_value(merged(f, cur, "type"));
-    const char *start = json_string_value(merged(f, cur, "started_on"));
+    const char *type = json_string_value(pko_field_merged(f, cur, "type"));
+    const char *start = json_string_value(pko_field_merged(f, cur, "started_on"));
     static const char *const after_start[] = {"ended_on", "raised_on", "resolved_on"};
     for (size_t i = 0; i < 3; i++) {
-        const char *d = json_string_value(merged(f, cur, after_start[i]));
+        const char *d = json_string_value(pko_field_merged(f, cur, after_start[i]));
         if (d && start && strcmp(d, start) < 0)
             return pko_err_field(err, PKO_EINVAL, after_start[i], "%s %s is before started_on %s",
                                  after_start[i], d, start);
     }
-    json_t *det = merged(f, cur, "personnel_detained");
+    json_t *det = pko_field_merged(f, cur, "personnel_detained");
     if (type && strcmp(type, "detention_of_personnel") == 0 &&
         (!det || json_integer_value(det) < 1))
         return pko_err_field(err, PKO_EINVAL, "personnel_detained",
@@ -274,25 +206,25 @@ pko_rc sofa_validate(json_t *f, int creating, const json_t *cur, const char *tod
     if (det && type && strcmp(type, "detention_of_personnel") != 0)
         return pko_err_field(err, PKO_EINVAL, "personnel_detained",
                              "personnel_detained is for a detention_of_personnel only");
-    if (merged(f, cur, "flights_affected") && type && strcmp(type, "flight_restriction") != 0 &&
+    if (pko_field_merged(f, cur, "flights_affected") && type && strcmp(type, "flight_restriction") != 0 &&
         strcmp(type, "drone_restriction") != 0)
         return pko_err_field(err, PKO_EINVAL, "flights_affected",
                              "flights_affected is for flight and drone restrictions only");
-    if (merged(f, cur, "items_held") && type && strcmp(type, "import_obstruction") != 0)
+    if (pko_field_merged(f, cur, "items_held") && type && strcmp(type, "import_obstruction") != 0)
         return pko_err_field(err, PKO_EINVAL, "items_held",
                              "items_held is for an import_obstruction only");
-    const char *status = json_string_value(merged(f, cur, "status"));
+    const char *status = json_string_value(pko_field_merged(f, cur, "status"));
     bool resolved = status && strcmp(status, "resolved") == 0;
-    if (resolved && !merged(f, cur, "resolved_on"))
+    if (resolved && !pko_field_merged(f, cur, "resolved_on"))
         return pko_err_field(err, PKO_EINVAL, "resolved_on",
                              "a resolved violation gives resolved_on");
-    if (resolved && !merged(f, cur, "resolution"))
+    if (resolved && !pko_field_merged(f, cur, "resolution"))
         return pko_err_field(err, PKO_EINVAL, "resolution",
                              "a resolved violation says how it was resolved (resolution)");
-    if (!resolved && merged(f, cur, "resolved_on"))
+    if (!resolved && pko_field_merged(f, cur, "resolved_on"))
         return pko_err_field(err, PKO_EINVAL, "resolved_on",
                              "resolved_on is set only with status resolved");
-    if (status && strcmp(status, "raised_with_host_state") == 0 && !merged(f, cur, "raised_on"))
+    if (status && strcmp(status, "raised_with_host_state") == 0 && !pko_field_merged(f, cur, "raised_on"))
         return pko_err_field(err, PKO_EINVAL, "raised_on",
                              "status raised_with_host_state needs raised_on (the date of the "
                              "protest or note verbale)");
@@ -408,13 +340,13 @@ static pko_rc h_list(pko_req *req, pko_err *err)
     const char *type = pko_req_query(req, "type");
     const char *status = pko_req_query(req, "status");
     const char *from = pko_req_query(req, "from"), *to = pko_req_query(req, "to");
-    if (type && !in_list(sofa_types, type))
+    if (type && !pko_field_in(sofa_types, type))
         return pko_err_field(err, PKO_EINVAL, "type", "unknown type %.64s", type);
-    if (status && !in_list(sofa_statuses, status))
+    if (status && !pko_field_in(sofa_statuses, status))
         return pko_err_field(err, PKO_EINVAL, "status", "unknown status %.64s", status);
-    if (from && !is_date(from))
+    if (from && !pko_date_valid(from, PKO_MIN_YEAR))
         return pko_err_field(err, PKO_EINVAL, "from", "from must be a date YYYY-MM-DD");
-    if (to && !is_date(to))
+    if (to && !pko_date_valid(to, PKO_MIN_YEAR))
         return pko_err_field(err, PKO_EINVAL, "to", "to must be a date YYYY-MM-DD");
     pko_scope sc;
     pko_req_scope(req, "sofa.read", &sc);
@@ -592,9 +524,9 @@ static pko_rc h_summary(pko_req *req, pko_err *err)
 {
     const char *mission = pko_req_query(req, "mission_id");
     const char *from = pko_req_query(req, "from"), *to = pko_req_query(req, "to");
-    if (from && !is_date(from))
+    if (from && !pko_date_valid(from, PKO_MIN_YEAR))
         return pko_err_field(err, PKO_EINVAL, "from", "from must be a date YYYY-MM-DD");
-    if (to && !is_date(to))
+    if (to && !pko_date_valid(to, PKO_MIN_YEAR))
         return pko_err_field(err, PKO_EINVAL, "to", "to must be a date YYYY-MM-DD");
     if (from && to && strcmp(from, to) > 0)
         return pko_err_field(err, PKO_EINVAL, "to", "to is before from");
