@@ -135,6 +135,10 @@ h.main(async (env) => {
     await env.open(phone, 'cpas', 'plan', plan.id, 'dashboard');
     await phone.waitForSelector('#cpas-outcomes .cpas-bar');
     await barsAligned(phone, '390');
+    // Nothing pushes the page past the screen: wide tables scroll in their box.
+    const over = await phone.evaluate(() => document.getElementById('page-view').scrollWidth -
+      document.getElementById('page-view').clientWidth);
+    check(over <= 0, 'the page overflows the phone screen by ' + over + ' px');
     await env.shot(phone, 'cpas-dashboard-phone');
     await phone.context().close();
     await page.$eval('#cpas-chart-box', (e) => e.scrollIntoView());
