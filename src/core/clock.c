@@ -13,6 +13,15 @@ int64_t pko_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+char *pko_today(char out[11])
+{
+    time_t now = (time_t)(pko_now_ms() / 1000);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+    return out;
+}
+
 int64_t pko_mono_ms(void)
 {
     struct timespec ts;

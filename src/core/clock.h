@@ -19,6 +19,8 @@
 
 /* Milliseconds since the Unix epoch (CLOCK_REALTIME). */
 int64_t pko_now_ms(void);
+/* Today's date in UTC as YYYY-MM-DD into 'out' (11 bytes). Returns 'out'. */
+char *pko_today(char out[11]);
 /* Milliseconds from an arbitrary origin that never goes backwards. */
 int64_t pko_mono_ms(void);
 /* Microseconds on the same clock, for measuring durations. */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "modules/cpas/cpas.h"
 #include "modules/design/design.h"
 #include "modules/missions/missions.h"
@@ -68,14 +69,6 @@ static const pko_perm design_perms[] = {
 };
 
 /* ==== Helpers ============================================================ */
-
-static void today_utc(char out[11])
-{
-    time_t now = time(NULL);
-    struct tm t;
-    gmtime_r(&now, &t);
-    strftime(out, 11, "%Y-%m-%d", &t);
-}
 
 static pko_rc reply_list(pko_req *req, const char *file, const char *key)
 {
@@ -389,7 +382,7 @@ static pko_rc h_design_create(pko_req *req, pko_err *err)
         return rc;
     json_object_del(b, "version");
     char today[11];
-    today_utc(today);
+    pko_today(today);
     json_object_set_new(b, "state", json_string("assessment"));
     json_object_set_new(b, "state_since", json_string(today));
     pko_tx *tx;
@@ -474,7 +467,7 @@ static pko_rc h_design_update(pko_req *req, pko_err *err)
 static void base_date(json_t *d, char out[11])
 {
     char today[11];
-    today_utc(today);
+    pko_today(today);
     const char *md = json_string_value(json_object_get(d, "mandate_date"));
     snprintf(out, 11, "%s", md && strcmp(md, today) >= 0 ? md : today);
 }
@@ -516,7 +509,7 @@ static pko_rc h_requirements(pko_req *req, pko_err *err)
     }
     char base[11], today[11];
     base_date(d, base);
-    today_utc(today);
+    pko_today(today);
     const char *title = json_string_value(json_object_get(d, "title"));
     const char *mid = json_string_value(json_object_get(d, "mission_id"));
     pko_tx *tx;
@@ -628,7 +621,7 @@ static pko_rc h_feasibility(pko_req *req, pko_err *err)
     /* PCRS's own view of each derived requirement: pledges per level, and
      * how many deploy by the date the design needs the unit. */
     char today[11];
-    today_utc(today);
+    pko_today(today);
     json_t *pv = json_array();
     size_t i;
     json_t *u;
@@ -801,7 +794,7 @@ static pko_rc h_transition(pko_req *req, pko_err *err)
         return rc;
     }
     char today[11];
-    today_utc(today);
+    pko_today(today);
     const char *date = json_string_value(json_object_get(b, "date"));
     json_t *upd = json_pack("{s:s, s:s}", "state", to, "state_since", date ? date : today);
     const char *dec = json_string_value(json_object_get(b, "decision"));

@@ -542,14 +542,6 @@ pko_rc misconduct_parse_row(const char *const cols[15], const char *today, json_
 
 /* ==== The import ========================================================= */
 
-static void today_utc(char out[11])
-{
-    time_t t = (time_t)(pko_now_ms() / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
 /* Digest of the 15 cells (each length-prefixed) as 32 hex digits. */
 static void row_key(const char *const cols[15], char out[33])
 {
@@ -606,7 +598,7 @@ pko_rc misconduct_import(pko_db *db, const pko_actor *actor, const char *data, s
     json_t *bad = json_array();
     json_t *seen = json_object(); /* row digest -> times seen in this file */
     char today[11];
-    today_utc(today);
+    pko_today(today);
     pko_tx *tx = NULL;
     rc = pko_tx_begin(db, actor, &tx, err);
     if (!rc)

@@ -382,14 +382,6 @@ pko_rc misconduct_validate(json_t *f, int creating, const json_t *cur, const cha
 
 /* ==== Access ============================================================= */
 
-static void today_utc(char out[11])
-{
-    time_t t = (time_t)(pko_now_ms() / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
 /* May the caller read records of 'mission' classified 'cls'? */
 static bool may_read(const pko_principal *p, const char *mission, int cls)
 {
@@ -573,7 +565,7 @@ static pko_rc h_create(pko_req *req, pko_err *err)
     if (rc)
         return rc;
     char today[11];
-    today_utc(today);
+    pko_today(today);
     rc = misconduct_validate(b, 1, NULL, today, err);
     if (!rc)
         rc = pko_req_require(req, "misconduct.write",
@@ -631,7 +623,7 @@ static pko_rc h_update(pko_req *req, pko_err *err)
     if (rc)
         return rc;
     char today[11];
-    today_utc(today);
+    pko_today(today);
     rc = misconduct_validate(b, 0, cur, today, err);
     json_decref(cur);
     if (!rc)

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/alloc.h"
 #include "modules/missions/missions.h"
 #include "modules/pcrs/pcrs.h"
@@ -397,14 +398,6 @@ pko_rc pcrs_requirement_validate(json_t *f, int creating, const char *today, pko
 
 /* ==== Helpers ============================================================ */
 
-static void today_utc(char out[11])
-{
-    time_t now = time(NULL);
-    struct tm t;
-    gmtime_r(&now, &t);
-    strftime(out, 11, "%Y-%m-%d", &t);
-}
-
 static pko_rc check_class(pko_req *req, json_t *b, pko_err *err)
 {
     const char *cls = json_string_value(json_object_get(b, "classification"));
@@ -714,7 +707,7 @@ static pko_rc h_visit_create(pko_req *req, pko_err *err)
     if (!rc)
         rc = pko_req_require(req, "pcrs.pledges.write", NULL, err);
     char today[11];
-    today_utc(today);
+    pko_today(today);
     if (!rc)
         rc = pcrs_visit_validate(b, today, err);
     if (!rc)
@@ -954,7 +947,7 @@ pko_rc pcrs_requirement_create(pko_tx *tx, const char *today, json_t *fields, js
 {
     char tbuf[11];
     if (!today) {
-        today_utc(tbuf);
+        pko_today(tbuf);
         today = tbuf;
     }
     if (!json_is_object(fields))
@@ -1004,7 +997,7 @@ static pko_rc h_requirement_create(pko_req *req, pko_err *err)
     if (rc)
         return rc;
     char today[11], acr[40];
-    today_utc(today);
+    pko_today(today);
     rc = pcrs_requirement_validate(b, 1, today, err);
     if (!rc)
         rc = mission_acronym(req, json_string_value(json_object_get(b, "mission_id")), acr, err);
@@ -1068,7 +1061,7 @@ static pko_rc h_requirement_open(pko_req *req, pko_err *err)
     if (rc)
         return rc;
     char acr[40], today[11];
-    today_utc(today);
+    pko_today(today);
     rc = mission_acronym(req, json_string_value(json_object_get(cur, "mission_id")), acr, err);
     if (!rc)
         rc = pko_req_require(req, "pcrs.requirements.write", acr, err);
@@ -1116,7 +1109,7 @@ static pko_rc h_requirement_update(pko_req *req, pko_err *err)
     if (rc)
         return rc;
     char acr[40], today[11];
-    today_utc(today);
+    pko_today(today);
     int64_t expect = 0;
     rc = mission_acronym(req, json_string_value(json_object_get(cur, "mission_id")), acr, err);
     if (!rc)
@@ -1250,7 +1243,7 @@ static pko_rc h_candidates(pko_req *req, pko_err *err)
                              pko_req_param(req, "id"));
     }
     char today[11];
-    today_utc(today);
+    pko_today(today);
     pko_scope scope;
     pko_req_scope(req, "pcrs.read", &scope);
     json_t *items;
@@ -1283,7 +1276,7 @@ static pko_rc h_solve(pko_req *req, pko_err *err)
     pko_scope scope;
     pko_req_scope(req, "pcrs.read", &scope);
     char today[11];
-    today_utc(today);
+    pko_today(today);
     json_t *res, *versions;
     pko_rc rc = pcrs_solve(pko_req_db(req), &scope, pko_req_actor(req), today, 0, &res,
                            &versions, err);
@@ -1414,7 +1407,7 @@ static pko_rc h_gaps(pko_req *req, pko_err *err)
     pko_scope scope;
     pko_req_scope(req, "pcrs.read", &scope);
     char today[11];
-    today_utc(today);
+    pko_today(today);
     json_t *out;
     pko_rc rc = pcrs_gaps(pko_req_db(req), &scope, pko_req_actor(req), today, &out, err);
     if (rc)
@@ -1437,7 +1430,7 @@ pko_rc pcrs_feasibility(pko_db *db, int clearance, const char *unit_type, const 
                              "required_by must be a date YYYY-MM-DD");
     char tbuf[11];
     if (!today) {
-        today_utc(tbuf);
+        pko_today(tbuf);
         today = tbuf;
     }
     long now = pcrs_day_number(today), by = required_by ? pcrs_day_number(required_by) : -1;

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "modules/missions/missions.h"
 #include "modules/pcrs/pcrs.h"
 
@@ -39,14 +40,6 @@ const pko_entity pko_entity_pcrs_rotation = {
     sizeof(rotation_cols) / sizeof(rotation_cols[0]), "mission_id", 0};
 
 #define DEFAULT_ROTATION_MONTHS 12
-
-static void today_utc(char out[11])
-{
-    time_t now = time(NULL);
-    struct tm t;
-    gmtime_r(&now, &t);
-    strftime(out, 11, "%Y-%m-%d", &t);
-}
 
 void pcrs_add_months(const char *date, int months, char out[11])
 {
@@ -226,7 +219,7 @@ pko_rc pcrs_h_rotations_get(pko_req *req, pko_err *err)
     if (rc)
         return rc;
     char today[11];
-    today_utc(today);
+    pko_today(today);
     json_t *o;
     rc = pcrs_rotation_view(pko_req_db(req), r, p, today, &o, err);
     json_decref(r);
@@ -262,7 +255,7 @@ pko_rc pcrs_h_rotation_create(pko_req *req, pko_err *err)
             return pko_err_field(err, PKO_EINVAL, k, "%.64s is not a field of a rotation", k);
     }
     char today[11], limit[11];
-    today_utc(today);
+    pko_today(today);
     pcrs_add_months(today, 12, limit);
     const char *sd = json_string_value(json_object_get(b, "start_date"));
     if (!is_day(sd))
@@ -440,7 +433,7 @@ pko_rc pcrs_h_rotations_due(pko_req *req, pko_err *err)
         json_array_append_new(ids, json_string((const char *)sqlite3_column_text(s, 0)));
     sqlite3_reset(s);
     char today[11];
-    today_utc(today);
+    pko_today(today);
     json_t *items = json_array();
     size_t i;
     json_t *id;

@@ -417,14 +417,6 @@ pko_rc perf_measure_validate(json_t *f, int creating, const json_t *cur, const c
 
 /* ==== Handler helpers ==================================================== */
 
-static void today_utc(char out[11])
-{
-    time_t t = (time_t)(pko_now_ms() / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
 static pko_rc mission_acronym(pko_req *req, const char *mid, char out[40], pko_err *err)
 {
     pko_scope scope;
@@ -654,7 +646,7 @@ static pko_rc h_create(pko_req *req, pko_err *err)
     if (rc)
         return rc;
     char today[11];
-    today_utc(today);
+    pko_today(today);
     rc = perf_evaluation_validate(b, 1, NULL, today, err);
     if (!rc)
         rc = may_write(req, json_string_value(json_object_get(b, "mission_id")), err);
@@ -709,7 +701,7 @@ static pko_rc h_update(pko_req *req, pko_err *err)
         json_object_del(b, "version");
     }
     char today[11];
-    today_utc(today);
+    pko_today(today);
     if (!rc)
         rc = may_write(req, json_string_value(json_object_get(cur, "mission_id")), err);
     if (!rc)
@@ -786,7 +778,7 @@ static pko_rc load_plan(pko_req *req, const char *eid, json_t **out, pko_err *er
         return rc;
     }
     char today[11];
-    today_utc(today);
+    pko_today(today);
     size_t i, open = 0, overdue = 0;
     json_t *m;
     json_array_foreach(measures, i, m)
@@ -863,7 +855,7 @@ static pko_rc h_plan_create(pko_req *req, pko_err *err)
         return rc;
     const char *mid = json_string_value(json_object_get(ev, "mission_id"));
     char today[11];
-    today_utc(today);
+    pko_today(today);
     rc = may_write(req, mid, err);
     if (!rc) {
         static const char q[] = "SELECT 1 FROM perf_plans WHERE evaluation_id = ?1";
@@ -982,7 +974,7 @@ static pko_rc h_measure_add(pko_req *req, pko_err *err)
         return rc;
     const char *mid = json_string_value(json_object_get(plan, "mission_id"));
     char today[11];
-    today_utc(today);
+    pko_today(today);
     rc = may_write(req, mid, err);
     if (!rc && strcmp(json_string_value(json_object_get(plan, "status")), "open") != 0)
         rc = pko_err_set(err, PKO_ECONFLICT, "the plan is closed");
@@ -1033,7 +1025,7 @@ static pko_rc h_measure_update(pko_req *req, pko_err *err)
     if (rc)
         return rc;
     char today[11];
-    today_utc(today);
+    pko_today(today);
     int64_t expect = 0;
     json_t *ver = json_object_get(b, "version");
     if (ver && (!json_is_integer(ver) || json_integer_value(ver) < 1))
@@ -1103,7 +1095,7 @@ static pko_rc h_plan_close(pko_req *req, pko_err *err)
     static const char q[] = "SELECT count(*) FROM perf_measures WHERE plan_id = ?1"
                             " AND status IN ('planned', 'in_progress')";
     char today[11];
-    today_utc(today);
+    pko_today(today);
     pko_tx *tx;
     rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
     if (rc)
@@ -1155,7 +1147,7 @@ static pko_rc h_summary(pko_req *req, pko_err *err)
     pko_scope sc;
     pko_req_scope(req, "performance.read", &sc);
     char today[11], q[8], last_q[24];
-    today_utc(today);
+    pko_today(today);
     perf_quarter_of(today, q);
     int y = atoi(q) % 10000, n = q[6] - '0';
     snprintf(last_q, sizeof(last_q), "%04d-Q%d", n == 1 ? y - 1 : y, n == 1 ? 4 : n - 1);

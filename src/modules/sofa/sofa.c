@@ -233,14 +233,6 @@ pko_rc sofa_validate(json_t *f, int creating, const json_t *cur, const char *tod
 
 /* ==== Helpers ============================================================ */
 
-static void today_utc(char out[11])
-{
-    time_t t = (time_t)(pko_now_ms() / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
 /* The acronym of mission 'mid' if the caller sees it, else 400 naming
  * mission_id. */
 static pko_rc mission_acronym(pko_req *req, const char *mid, char out[40], pko_err *err)
@@ -422,7 +414,7 @@ static pko_rc h_create(pko_req *req, pko_err *err)
     if (!json_object_get(b, "status"))
         json_object_set_new(b, "status", json_string("open"));
     char today[11], acr[40];
-    today_utc(today);
+    pko_today(today);
     rc = sofa_validate(b, 1, NULL, today, err);
     const char *mid = json_string_value(json_object_get(b, "mission_id"));
     if (!rc)
@@ -463,7 +455,7 @@ static pko_rc h_update(pko_req *req, pko_err *err)
     if (rc)
         return rc;
     char acr[40], today[11];
-    today_utc(today);
+    pko_today(today);
     int64_t expect = 0;
     json_t *ver = json_object_get(b, "version");
     if (ver && (!json_is_integer(ver) || json_integer_value(ver) < 1))
