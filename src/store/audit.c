@@ -339,19 +339,44 @@ pko_rc pko_tx_audit(pko_tx *tx, const char *action, const char *entity, const ch
     return store_audit_append(tx, action, entity, id, 0, 0, NULL, detail, err);
 }
 
+/* One write, one transaction: 'step' is the write, run between begin and
+ * commit. */
+#define ONE_WRITE(db, actor, step)                                                                 \
+    do {                                                                                           \
+        pko_tx *tx;                                                                                \
+        pko_rc rc_ = pko_tx_begin(db, actor, &tx, err);                                            \
+        if (rc_)                                                                                   \
+            return rc_;                                                                            \
+        rc_ = (step);                                                                              \
+        if (rc_) {                                                                                 \
+            pko_tx_rollback(tx);                                                                   \
+            return rc_;                                                                            \
+        }                                                                                          \
+        return pko_tx_commit(tx, err);                                                             \
+    } while (0)
+
 pko_rc pko_db_audit(pko_db *db, const pko_actor *actor, const char *action, const char *entity,
                     const char *id, const char *detail, pko_err *err)
 {
-    pko_tx *tx;
-    pko_rc rc = pko_tx_begin(db, actor, &tx, err);
-    if (rc)
-        return rc;
-    rc = pko_tx_audit(tx, action, entity, id, detail, err);
-    if (rc) {
-        pko_tx_rollback(tx);
-        return rc;
-    }
-    return pko_tx_commit(tx, err);
+    ONE_WRITE(db, actor, pko_tx_audit(tx, action, entity, id, detail, err));
+}
+
+pko_rc pko_db_insert(pko_db *db, const pko_actor *actor, const pko_entity *e, json_t *fields,
+                     char out_id[PKO_ID_LEN], pko_err *err)
+{
+    ONE_WRITE(db, actor, pko_tx_insert(tx, e, fields, out_id, err));
+}
+
+pko_rc pko_db_update(pko_db *db, const pko_actor *actor, const pko_entity *e, const char *id,
+                     json_t *fields, int64_t expect_version, pko_err *err)
+{
+    ONE_WRITE(db, actor, pko_tx_update(tx, e, id, fields, expect_version, err));
+}
+
+pko_rc pko_db_delete(pko_db *db, const pko_actor *actor, const pko_entity *e, const char *id,
+                     pko_err *err)
+{
+    ONE_WRITE(db, actor, pko_tx_delete(tx, e, id, err));
 }
 
 /* ==== Reading ============================================================ */

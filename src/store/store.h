@@ -207,6 +207,17 @@ PKO_MUST_USE pko_rc pko_tx_audit(pko_tx *tx, const char *action, const char *ent
  * range of change records with a digest over their digests. */
 PKO_MUST_USE pko_rc pko_tx_bulk(pko_tx *tx, const char *action, const char *detail, pko_err *err);
 
+/* One write in its own transaction (the usual create, update or delete of
+ * an API handler): begin, pko_tx_insert/update/delete, commit; nothing is
+ * written when any step fails. */
+PKO_MUST_USE pko_rc pko_db_insert(pko_db *db, const pko_actor *actor, const pko_entity *e,
+                                  json_t *fields, char out_id[PKO_ID_LEN], pko_err *err);
+PKO_MUST_USE pko_rc pko_db_update(pko_db *db, const pko_actor *actor, const pko_entity *e,
+                                  const char *id, json_t *fields, int64_t expect_version,
+                                  pko_err *err);
+PKO_MUST_USE pko_rc pko_db_delete(pko_db *db, const pko_actor *actor, const pko_entity *e,
+                                  const char *id, pko_err *err);
+
 /* Audit an event in its own transaction (for reads and failed logins). */
 PKO_MUST_USE pko_rc pko_db_audit(pko_db *db, const pko_actor *actor, const char *action,
                                  const char *entity, const char *id, const char *detail,

@@ -444,16 +444,8 @@ static pko_rc h_update(pko_req *req, pko_err *err)
     json_object_del(b, "version");
     if (rc)
         return rc;
-    pko_tx *tx;
-    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
-    if (rc)
-        return rc;
-    rc = pko_tx_update(tx, &pko_entity_acc_case, id, b, expect, err);
-    if (rc) {
-        pko_tx_rollback(tx);
-        return rc;
-    }
-    rc = pko_tx_commit(tx, err);
+    rc = pko_db_update(pko_req_db(req), pko_req_actor(req), &pko_entity_acc_case, id, b, expect,
+                       err);
     if (rc)
         return rc;
     pko_scope all = {PKO_CLASS_STRICTLY_CONFIDENTIAL, true, "[]"};

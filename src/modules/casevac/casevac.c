@@ -493,17 +493,8 @@ static pko_rc h_create(pko_req *req, pko_err *err)
         rc = check_casualty(req, json_string_value(json_object_get(b, "casualty_id")), mid, err);
     if (rc)
         return rc;
-    pko_tx *tx;
     char id[PKO_ID_LEN];
-    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
-    if (rc)
-        return rc;
-    rc = pko_tx_insert(tx, &pko_entity_casevac, b, id, err);
-    if (rc) {
-        pko_tx_rollback(tx);
-        return rc;
-    }
-    rc = pko_tx_commit(tx, err);
+    rc = pko_db_insert(pko_req_db(req), pko_req_actor(req), &pko_entity_casevac, b, id, err);
     if (rc)
         return rc;
     return reply_casevac(req, id, 201, err);
@@ -566,16 +557,8 @@ static pko_rc h_update(pko_req *req, pko_err *err)
     json_decref(cur);
     if (rc)
         return rc;
-    pko_tx *tx;
-    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
-    if (rc)
-        return rc;
-    rc = pko_tx_update(tx, &pko_entity_casevac, id, b, expect, err);
-    if (rc) {
-        pko_tx_rollback(tx);
-        return rc;
-    }
-    rc = pko_tx_commit(tx, err);
+    rc =
+        pko_db_update(pko_req_db(req), pko_req_actor(req), &pko_entity_casevac, id, b, expect, err);
     if (rc)
         return rc;
     return reply_casevac(req, id, 200, err);

@@ -1210,16 +1210,7 @@ static pko_rc ctx_delete(pko_req *req, const pko_entity *e, pko_err *err)
     snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(rec, "id")));
     json_decref(rec);
     json_decref(p);
-    pko_tx *tx;
-    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
-    if (rc)
-        return rc;
-    rc = pko_tx_delete(tx, e, id, err);
-    if (rc) {
-        pko_tx_rollback(tx);
-        return rc;
-    }
-    rc = pko_tx_commit(tx, err);
+    rc = pko_db_delete(pko_req_db(req), pko_req_actor(req), e, id, err);
     if (rc)
         return rc;
     pko_req_reply(req, 204, json_null());

@@ -385,17 +385,8 @@ static pko_rc h_design_create(pko_req *req, pko_err *err)
     pko_today(today);
     json_object_set_new(b, "state", json_string("assessment"));
     json_object_set_new(b, "state_since", json_string(today));
-    pko_tx *tx;
     char id[PKO_ID_LEN];
-    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
-    if (rc)
-        return rc;
-    rc = pko_tx_insert(tx, &pko_entity_design_mission, b, id, err);
-    if (rc) {
-        pko_tx_rollback(tx);
-        return rc;
-    }
-    rc = pko_tx_commit(tx, err);
+    rc = pko_db_insert(pko_req_db(req), pko_req_actor(req), &pko_entity_design_mission, b, id, err);
     if (rc)
         return rc;
     return reply_design(req, id, 201, err);
@@ -447,16 +438,8 @@ static pko_rc h_design_update(pko_req *req, pko_err *err)
     int64_t expect = ver ? json_integer_value(ver) : 0;
     json_object_del(b, "version");
     const char *id = pko_req_param(req, "id");
-    pko_tx *tx;
-    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
-    if (rc)
-        return rc;
-    rc = pko_tx_update(tx, &pko_entity_design_mission, id, b, expect, err);
-    if (rc) {
-        pko_tx_rollback(tx);
-        return rc;
-    }
-    rc = pko_tx_commit(tx, err);
+    rc = pko_db_update(pko_req_db(req), pko_req_actor(req), &pko_entity_design_mission, id, b,
+                       expect, err);
     if (rc)
         return rc;
     return reply_design(req, id, 200, err);

@@ -230,17 +230,8 @@ static pko_rc h_create(pko_req *req, pko_err *err)
                                        json_string_value(json_object_get(b, "mission_id")), err);
     if (rc)
         return rc;
-    pko_tx *tx;
     char id[PKO_ID_LEN];
-    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
-    if (rc)
-        return rc;
-    rc = pko_tx_insert(tx, &pko_entity_fatality, b, id, err);
-    if (rc) {
-        pko_tx_rollback(tx);
-        return rc;
-    }
-    rc = pko_tx_commit(tx, err);
+    rc = pko_db_insert(pko_req_db(req), pko_req_actor(req), &pko_entity_fatality, b, id, err);
     if (rc)
         return rc;
     return fatalities_reply_record(req, &pko_entity_fatality, id, 201, "/api/v1/fatalities/", err);
@@ -289,16 +280,8 @@ static pko_rc h_update(pko_req *req, pko_err *err)
     json_decref(cur);
     if (rc)
         return rc;
-    pko_tx *tx;
-    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
-    if (rc)
-        return rc;
-    rc = pko_tx_update(tx, &pko_entity_fatality, id, b, expect, err);
-    if (rc) {
-        pko_tx_rollback(tx);
-        return rc;
-    }
-    rc = pko_tx_commit(tx, err);
+    rc = pko_db_update(pko_req_db(req), pko_req_actor(req), &pko_entity_fatality, id, b, expect,
+                       err);
     if (rc)
         return rc;
     return fatalities_reply_record(req, &pko_entity_fatality, id, 200, NULL, err);

@@ -580,17 +580,9 @@ static pko_rc h_create(pko_req *req, pko_err *err)
         rc = check_class(req, b, err);
     if (rc)
         return rc;
-    pko_tx *tx;
     char id[PKO_ID_LEN];
-    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
-    if (rc)
-        return rc;
-    rc = pko_tx_insert(tx, &pko_entity_misconduct_allegation, b, id, err);
-    if (rc) {
-        pko_tx_rollback(tx);
-        return rc;
-    }
-    rc = pko_tx_commit(tx, err);
+    rc = pko_db_insert(pko_req_db(req), pko_req_actor(req), &pko_entity_misconduct_allegation, b,
+                       id, err);
     return rc ? rc : reply_one(req, 201, id, err);
 }
 
@@ -630,16 +622,8 @@ static pko_rc h_update(pko_req *req, pko_err *err)
         rc = check_class(req, b, err);
     if (rc)
         return rc;
-    pko_tx *tx;
-    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
-    if (rc)
-        return rc;
-    rc = pko_tx_update(tx, &pko_entity_misconduct_allegation, id, b, expect, err);
-    if (rc) {
-        pko_tx_rollback(tx);
-        return rc;
-    }
-    rc = pko_tx_commit(tx, err);
+    rc = pko_db_update(pko_req_db(req), pko_req_actor(req), &pko_entity_misconduct_allegation, id,
+                       b, expect, err);
     return rc ? rc : reply_one(req, 200, id, err);
 }
 

@@ -259,16 +259,8 @@ static pko_rc h_update(pko_req *req, pko_err *err)
     if (cls && pko_class_parse(cls) > pko_req_user(req)->clearance)
         return pko_err_field(err, PKO_EFORBIDDEN, "classification",
                              "you cannot classify a record above your own clearance");
-    pko_tx *tx;
-    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
-    if (rc)
-        return rc;
-    rc = pko_tx_update(tx, &pko_entity_mission, id, b, expect, err);
-    if (rc) {
-        pko_tx_rollback(tx);
-        return rc;
-    }
-    rc = pko_tx_commit(tx, err);
+    rc =
+        pko_db_update(pko_req_db(req), pko_req_actor(req), &pko_entity_mission, id, b, expect, err);
     if (rc)
         return rc;
     json_t *m;

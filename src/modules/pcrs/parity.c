@@ -425,16 +425,8 @@ pko_rc pcrs_h_parity_target_update(pko_req *req, pko_err *err)
         return rc;
     int64_t expect = ver ? json_integer_value(ver) : 0;
     json_object_del(b, "version");
-    pko_tx *tx;
-    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
-    if (rc)
-        return rc;
-    rc = pko_tx_update(tx, &pko_entity_pcrs_parity_target, id, b, expect, err);
-    if (rc) {
-        pko_tx_rollback(tx);
-        return rc;
-    }
-    rc = pko_tx_commit(tx, err);
+    rc = pko_db_update(pko_req_db(req), pko_req_actor(req), &pko_entity_pcrs_parity_target, id, b,
+                       expect, err);
     if (rc)
         return rc;
     pko_scope all = {PKO_CLASS_STRICTLY_CONFIDENTIAL, true, "[]"};

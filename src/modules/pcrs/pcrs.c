@@ -624,17 +624,8 @@ static pko_rc h_pledge_create(pko_req *req, pko_err *err)
         json_object_set_new(b, "level", json_string("registered"));
     if (!json_object_get(b, "status"))
         json_object_set_new(b, "status", json_string("available"));
-    pko_tx *tx;
     char id[PKO_ID_LEN];
-    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
-    if (rc)
-        return rc;
-    rc = pko_tx_insert(tx, &pko_entity_pcrs_pledge, b, id, err);
-    if (rc) {
-        pko_tx_rollback(tx);
-        return rc;
-    }
-    rc = pko_tx_commit(tx, err);
+    rc = pko_db_insert(pko_req_db(req), pko_req_actor(req), &pko_entity_pcrs_pledge, b, id, err);
     if (rc)
         return rc;
     return reply_record(req, &pko_entity_pcrs_pledge, id, 201, "/api/v1/pcrs/pledges/", err);
@@ -683,16 +674,8 @@ static pko_rc h_pledge_update(pko_req *req, pko_err *err)
     json_decref(cur);
     if (rc)
         return rc;
-    pko_tx *tx;
-    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
-    if (rc)
-        return rc;
-    rc = pko_tx_update(tx, &pko_entity_pcrs_pledge, id, b, expect, err);
-    if (rc) {
-        pko_tx_rollback(tx);
-        return rc;
-    }
-    rc = pko_tx_commit(tx, err);
+    rc = pko_db_update(pko_req_db(req), pko_req_actor(req), &pko_entity_pcrs_pledge, id, b, expect,
+                       err);
     if (rc)
         return rc;
     return reply_record(req, &pko_entity_pcrs_pledge, id, 200, NULL, err);

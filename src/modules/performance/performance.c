@@ -715,16 +715,8 @@ static pko_rc h_update(pko_req *req, pko_err *err)
     json_decref(cur);
     if (rc)
         return rc;
-    pko_tx *tx;
-    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
-    if (rc)
-        return rc;
-    rc = pko_tx_update(tx, &pko_entity_perf_evaluation, id, b, expect, err);
-    if (rc) {
-        pko_tx_rollback(tx);
-        return rc;
-    }
-    rc = pko_tx_commit(tx, err);
+    rc = pko_db_update(pko_req_db(req), pko_req_actor(req), &pko_entity_perf_evaluation, id, b,
+                       expect, err);
     return rc ? rc : reply_eval(req, id, 200, err);
 }
 
@@ -1054,16 +1046,8 @@ static pko_rc h_measure_update(pko_req *req, pko_err *err)
     json_decref(cur);
     if (rc)
         return rc;
-    pko_tx *tx;
-    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
-    if (rc)
-        return rc;
-    rc = pko_tx_update(tx, &pko_entity_perf_measure, id, b, expect, err);
-    if (rc) {
-        pko_tx_rollback(tx);
-        return rc;
-    }
-    rc = pko_tx_commit(tx, err);
+    rc = pko_db_update(pko_req_db(req), pko_req_actor(req), &pko_entity_perf_measure, id, b, expect,
+                       err);
     if (rc)
         return rc;
     json_t *out;

@@ -576,16 +576,8 @@ static pko_rc h_gender_update(pko_req *req, pko_err *err)
     json_decref(m);
     if (rc)
         return rc;
-    pko_tx *tx;
-    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
-    if (rc)
-        return rc;
-    rc = pko_tx_update(tx, &pko_entity_gender_return, id, b, expect, err);
-    if (rc) {
-        pko_tx_rollback(tx);
-        return rc;
-    }
-    rc = pko_tx_commit(tx, err);
+    rc = pko_db_update(pko_req_db(req), pko_req_actor(req), &pko_entity_gender_return, id, b,
+                       expect, err);
     if (rc)
         return rc;
     return fatalities_reply_record(req, &pko_entity_gender_return, id, 200, NULL, err);

@@ -427,17 +427,8 @@ static pko_rc h_create(pko_req *req, pko_err *err)
         rc = check_incident(req, b, mid, err);
     if (rc)
         return rc;
-    pko_tx *tx;
     char id[PKO_ID_LEN];
-    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
-    if (rc)
-        return rc;
-    rc = pko_tx_insert(tx, &pko_entity_sofa_violation, b, id, err);
-    if (rc) {
-        pko_tx_rollback(tx);
-        return rc;
-    }
-    rc = pko_tx_commit(tx, err);
+    rc = pko_db_insert(pko_req_db(req), pko_req_actor(req), &pko_entity_sofa_violation, b, id, err);
     return rc ? rc : reply_record(req, id, 201, err);
 }
 
@@ -478,16 +469,8 @@ static pko_rc h_update(pko_req *req, pko_err *err)
     json_decref(cur);
     if (rc)
         return rc;
-    pko_tx *tx;
-    rc = pko_tx_begin(pko_req_db(req), pko_req_actor(req), &tx, err);
-    if (rc)
-        return rc;
-    rc = pko_tx_update(tx, &pko_entity_sofa_violation, id, b, expect, err);
-    if (rc) {
-        pko_tx_rollback(tx);
-        return rc;
-    }
-    rc = pko_tx_commit(tx, err);
+    rc = pko_db_update(pko_req_db(req), pko_req_actor(req), &pko_entity_sofa_violation, id, b,
+                       expect, err);
     return rc ? rc : reply_record(req, id, 200, err);
 }
 

@@ -83,15 +83,7 @@ static inline pko_rc fx_insert(fx *f, const pko_entity *e, const char *json, cha
     pko_err_clear(err);
     json_t *v = json_loads(json, 0, NULL);
     assert_non_null(v);
-    pko_tx *tx;
-    pko_rc rc = pko_tx_begin(f->db, &f->actor, &tx, err);
-    if (!rc) {
-        rc = pko_tx_insert(tx, e, v, id, err);
-        if (rc)
-            pko_tx_rollback(tx);
-        else
-            rc = pko_tx_commit(tx, err);
-    }
+    pko_rc rc = pko_db_insert(f->db, &f->actor, e, v, id, err);
     json_decref(v);
     return rc;
 }
@@ -102,15 +94,7 @@ static inline pko_rc fx_update(fx *f, const pko_entity *e, const char *id, const
     pko_err_clear(err);
     json_t *v = json_loads(json, 0, NULL);
     assert_non_null(v);
-    pko_tx *tx;
-    pko_rc rc = pko_tx_begin(f->db, &f->actor, &tx, err);
-    if (!rc) {
-        rc = pko_tx_update(tx, e, id, v, version, err);
-        if (rc)
-            pko_tx_rollback(tx);
-        else
-            rc = pko_tx_commit(tx, err);
-    }
+    pko_rc rc = pko_db_update(f->db, &f->actor, e, id, v, version, err);
     json_decref(v);
     return rc;
 }

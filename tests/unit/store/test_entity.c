@@ -125,10 +125,8 @@ static void test_delete_and_foreign_key(void **state)
     assert_int_equal(fx_insert(f, &fx_thing, "{\"title\":\"t\",\"mission_id\":\"nope\"}", id, &e),
                      PKO_EINVAL); /* foreign key */
     assert_int_equal(fx_insert(f, &fx_thing, "{\"title\":\"t\"}", id, &e), PKO_OK);
-    pko_tx *tx;
-    assert_int_equal(pko_tx_begin(f->db, &f->actor, &tx, &e), PKO_OK);
-    assert_int_equal(pko_tx_delete(tx, &fx_thing, id, &e), PKO_OK);
-    assert_int_equal(pko_tx_commit(tx, &e), PKO_OK);
+    assert_int_equal(pko_db_delete(f->db, &f->actor, &fx_thing, "no-such-id", &e), PKO_ENOTFOUND);
+    assert_int_equal(pko_db_delete(f->db, &f->actor, &fx_thing, id, &e), PKO_OK);
     json_t *c = change_at(f, 2);
     assert_string_equal(json_string_value(json_object_get(c, "op")), "delete");
     json_decref(c);
