@@ -84,26 +84,6 @@ static pko_rc reply_list(pko_req *req, const char *file, const char *key)
     return PKO_OK;
 }
 
-/* The acronym of mission 'mid' if the caller sees it; else EINVAL naming
- * mission_id. */
-static pko_rc mission_acronym(pko_req *req, const char *mid, char out[40], pko_err *err)
-{
-    pko_scope scope;
-    pko_req_scope(req, "missions.read", &scope);
-    json_t *m;
-    pko_rc rc = pko_db_get(pko_req_db(req), &pko_entity_mission, &scope, pko_req_actor(req),
-                           mid ? mid : "", &m, err);
-    if (rc == PKO_ENOTFOUND) {
-        pko_err_clear(err);
-        return pko_err_field(err, PKO_EINVAL, "mission_id", "no mission %.40s", mid ? mid : "");
-    }
-    if (rc)
-        return rc;
-    snprintf(out, 40, "%s", json_string_value(json_object_get(m, "acronym")));
-    json_decref(m);
-    return PKO_OK;
-}
-
 /* Design {id} visible to the caller, with its mission's acronym. */
 static pko_rc load_design(pko_req *req, json_t **out, char acr[40], pko_err *err)
 {
@@ -113,7 +93,7 @@ static pko_rc load_design(pko_req *req, json_t **out, char acr[40], pko_err *err
                            pko_req_param(req, "id"), out, err);
     if (rc)
         return rc;
-    rc = mission_acronym(req, json_string_value(json_object_get(*out, "mission_id")), acr, err);
+    rc = missions_acronym(req, json_string_value(json_object_get(*out, "mission_id")), acr, err);
     if (rc) {
         json_decref(*out);
         *out = NULL;
@@ -373,7 +353,7 @@ static pko_rc h_design_create(pko_req *req, pko_err *err)
     if (!rc)
         rc = design_validate(b, 1, err);
     if (!rc)
-        rc = mission_acronym(req, json_string_value(json_object_get(b, "mission_id")), acr, err);
+        rc = missions_acronym(req, json_string_value(json_object_get(b, "mission_id")), acr, err);
     if (!rc)
         rc = pko_req_require(req, "design.write", acr, err);
     if (!rc)

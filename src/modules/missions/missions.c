@@ -304,3 +304,21 @@ const pko_module pko_module_missions = {
     .routes = missions_routes,
     .n_routes = sizeof(missions_routes) / sizeof(missions_routes[0]),
 };
+
+pko_rc missions_acronym(pko_req *req, const char *mid, char out[40], pko_err *err)
+{
+    pko_scope scope;
+    pko_req_scope(req, "missions.read", &scope);
+    json_t *m;
+    pko_rc rc = pko_db_get(pko_req_db(req), &pko_entity_mission, &scope, pko_req_actor(req),
+                           mid ? mid : "", &m, err);
+    if (rc == PKO_ENOTFOUND) {
+        pko_err_clear(err);
+        return pko_err_field(err, PKO_EINVAL, "mission_id", "no mission %.40s", mid ? mid : "");
+    }
+    if (rc)
+        return rc;
+    snprintf(out, 40, "%s", json_string_value(json_object_get(m, "acronym")));
+    json_decref(m);
+    return PKO_OK;
+}

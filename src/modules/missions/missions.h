@@ -31,4 +31,10 @@ PKO_MUST_USE pko_rc sites_validate(json_t *fields, pko_err *err);
 pko_rc sites_h_list(pko_req *req, pko_err *err);
 pko_rc sites_h_create(pko_req *req, pko_err *err);
 
+/* The acronym of mission 'mid' (may be NULL) when the caller of 'req' may
+ * read it; otherwise PKO_EINVAL naming mission_id ("no mission ..."), so a
+ * mission the caller cannot see looks like one that does not exist. For the
+ * modules whose records belong to a mission. */
+PKO_MUST_USE pko_rc missions_acronym(pko_req *req, const char *mid, char out[40], pko_err *err);
+
 #endif

@@ -839,25 +839,6 @@ static pko_rc h_requirement_get(pko_req *req, pko_err *err)
     return PKO_OK;
 }
 
-/* The acronym of mission 'mid' if the caller sees it, else 404 (field). */
-static pko_rc mission_acronym(pko_req *req, const char *mid, char out[40], pko_err *err)
-{
-    pko_scope scope;
-    pko_req_scope(req, "missions.read", &scope);
-    json_t *m;
-    pko_rc rc =
-        pko_db_get(pko_req_db(req), &pko_entity_mission, &scope, pko_req_actor(req), mid, &m, err);
-    if (rc == PKO_ENOTFOUND) {
-        pko_err_clear(err);
-        return pko_err_field(err, PKO_EINVAL, "mission_id", "no mission %.40s", mid);
-    }
-    if (rc)
-        return rc;
-    snprintf(out, 40, "%s", json_string_value(json_object_get(m, "acronym")));
-    json_decref(m);
-    return PKO_OK;
-}
-
 /* On 'db': pledge 'pledge_id' exists, has the requirement's unit type, and
  * fills no requirement other than 'req_id' (NULL for a new one). */
 static pko_rc check_fill_db(pko_db *db, const char *pledge_id, const char *unit_type,
@@ -983,7 +964,7 @@ static pko_rc h_requirement_create(pko_req *req, pko_err *err)
     pko_today(today);
     rc = pcrs_requirement_validate(b, 1, today, err);
     if (!rc)
-        rc = mission_acronym(req, json_string_value(json_object_get(b, "mission_id")), acr, err);
+        rc = missions_acronym(req, json_string_value(json_object_get(b, "mission_id")), acr, err);
     if (!rc)
         rc = pko_req_require(req, "pcrs.requirements.write", acr, err);
     if (!rc)
@@ -1045,7 +1026,7 @@ static pko_rc h_requirement_open(pko_req *req, pko_err *err)
         return rc;
     char acr[40], today[11];
     pko_today(today);
-    rc = mission_acronym(req, json_string_value(json_object_get(cur, "mission_id")), acr, err);
+    rc = missions_acronym(req, json_string_value(json_object_get(cur, "mission_id")), acr, err);
     if (!rc)
         rc = pko_req_require(req, "pcrs.requirements.write", acr, err);
     const char *st = json_string_value(json_object_get(cur, "status"));
@@ -1094,7 +1075,7 @@ static pko_rc h_requirement_update(pko_req *req, pko_err *err)
     char acr[40], today[11];
     pko_today(today);
     int64_t expect = 0;
-    rc = mission_acronym(req, json_string_value(json_object_get(cur, "mission_id")), acr, err);
+    rc = missions_acronym(req, json_string_value(json_object_get(cur, "mission_id")), acr, err);
     if (!rc)
         rc = pko_req_require(req, "pcrs.requirements.write", acr, err);
     if (!rc && json_object_get(b, "mission_id"))
@@ -1276,8 +1257,8 @@ static pko_rc h_solve(pko_req *req, pko_err *err)
         json_array_foreach(out, a, as)
         {
             char acr[40];
-            rc = mission_acronym(req, json_string_value(json_object_get(as, "mission_id")), acr,
-                                 err);
+            rc = missions_acronym(req, json_string_value(json_object_get(as, "mission_id")), acr,
+                                  err);
             if (!rc)
                 rc = pko_req_require(req, "pcrs.requirements.write", acr, err);
             if (rc)

@@ -417,28 +417,10 @@ pko_rc perf_measure_validate(json_t *f, int creating, const json_t *cur, const c
 
 /* ==== Handler helpers ==================================================== */
 
-static pko_rc mission_acronym(pko_req *req, const char *mid, char out[40], pko_err *err)
-{
-    pko_scope scope;
-    pko_req_scope(req, "missions.read", &scope);
-    json_t *m;
-    pko_rc rc =
-        pko_db_get(pko_req_db(req), &pko_entity_mission, &scope, pko_req_actor(req), mid, &m, err);
-    if (rc == PKO_ENOTFOUND) {
-        pko_err_clear(err);
-        return pko_err_field(err, PKO_EINVAL, "mission_id", "no mission %.40s", mid);
-    }
-    if (rc)
-        return rc;
-    snprintf(out, 40, "%s", json_string_value(json_object_get(m, "acronym")));
-    json_decref(m);
-    return PKO_OK;
-}
-
 static pko_rc may_write(pko_req *req, const char *mission_id, pko_err *err)
 {
     char acr[40];
-    pko_rc rc = mission_acronym(req, mission_id, acr, err);
+    pko_rc rc = missions_acronym(req, mission_id, acr, err);
     return rc ? rc : pko_req_require(req, "performance.write", acr, err);
 }
 

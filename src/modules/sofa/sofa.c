@@ -233,26 +233,6 @@ pko_rc sofa_validate(json_t *f, int creating, const json_t *cur, const char *tod
 
 /* ==== Helpers ============================================================ */
 
-/* The acronym of mission 'mid' if the caller sees it, else 400 naming
- * mission_id. */
-static pko_rc mission_acronym(pko_req *req, const char *mid, char out[40], pko_err *err)
-{
-    pko_scope scope;
-    pko_req_scope(req, "missions.read", &scope);
-    json_t *m;
-    pko_rc rc =
-        pko_db_get(pko_req_db(req), &pko_entity_mission, &scope, pko_req_actor(req), mid, &m, err);
-    if (rc == PKO_ENOTFOUND) {
-        pko_err_clear(err);
-        return pko_err_field(err, PKO_EINVAL, "mission_id", "no mission %.40s", mid);
-    }
-    if (rc)
-        return rc;
-    snprintf(out, 40, "%s", json_string_value(json_object_get(m, "acronym")));
-    json_decref(m);
-    return PKO_OK;
-}
-
 /* An incident linked to a violation must exist, be visible to the caller
  * and belong to the same mission. */
 static pko_rc check_incident(pko_req *req, json_t *b, const char *mission_id, pko_err *err)
@@ -418,7 +398,7 @@ static pko_rc h_create(pko_req *req, pko_err *err)
     rc = sofa_validate(b, 1, NULL, today, err);
     const char *mid = json_string_value(json_object_get(b, "mission_id"));
     if (!rc)
-        rc = mission_acronym(req, mid, acr, err);
+        rc = missions_acronym(req, mid, acr, err);
     if (!rc)
         rc = pko_req_require(req, "sofa.write", acr, err);
     if (!rc)
@@ -457,7 +437,7 @@ static pko_rc h_update(pko_req *req, pko_err *err)
     }
     const char *mid = json_string_value(json_object_get(cur, "mission_id"));
     if (!rc)
-        rc = mission_acronym(req, mid, acr, err);
+        rc = missions_acronym(req, mid, acr, err);
     if (!rc)
         rc = pko_req_require(req, "sofa.write", acr, err);
     if (!rc)
